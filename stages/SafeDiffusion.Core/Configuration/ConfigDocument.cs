@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using SafeDiffusion.Core.Errors;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace SafeDiffusion.Core.Configuration;
+
+/// <summary>
+/// A configuration file as parsed YAML, with command-line overrides applied, ready to bind. Keeps the source name
+/// so every error can point at a file and line.
+/// </summary>
+public sealed class ConfigDocument
+{
+    private ConfigDocument(string sourceName, YamlMappingNode root)
+    {
+        SourceName = sourceName;
+        Root = root;
+    }
+
+    public string SourceName { get; }
+    public YamlMappingNode Root { get; }
+
+    public static ConfigDocument Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new UsageException($"Config file '{path}' does not exist. Pass --config with a YAML file, for example configs/tiny.yaml.");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static ConfigDocument Parse(string text, string sourceName)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            var at = new SourceLocation(sourceName, (int)e.Start.Line, (int)e.Start.Column);
+            throw new ConfigException(new ConfigIssue(at, "(syntax)", FirstLine(e.Message)));
+        }
+        if (stream.Documents.Count == 0)
+            return new ConfigDocument(sourceName, new YamlMappingNode());
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new ConfigException(new ConfigIssue(new SourceLocation(sourceName, 1, 1), "(root)", "a config file must be a mapping of keys to values."));
+        return new ConfigDocument(sourceName, root);
+    }
+
+    /// <summary>Applies <c>key.path=value</c> assignments (the <c>--set</c> option); values are YAML scalars or flow collections.</summary>
+    public ConfigDocument WithOverrides(IEnumerable<string> assignments)
+    {
+        var copy = Parse(ToYaml(), SourceName);
+        foreach (var assignment in assignments)
+        {
+            int eq = assignment.IndexOf('=');
+            if (eq <= 0)
+                throw new UsageException($"--set '{assignment}': expected key.path=value, for example --set stages.images.batchSize=2.");
+            var keys = assignment[..eq].Trim().Split('.');
+            var valueText = assignment[(eq + 1)..];
+            YamlNode value;
+            try
+            {
+                var s = new YamlStream();
+                s.Load(new StringReader("v: " + valueText));
+                value = ((YamlMappingNode)s.Documents[0].RootNode).Children[new YamlScalarNode("v")];
+            }
+            catch (YamlException)
+            {
+                value = new YamlScalarNode(valueText);
+            }
+            var node = copy.Root;
+            for (int i = 0; i < keys.Length - 1; i++)
+            {
+                var existing = node.Children.FirstOrDefault(kv => Same(kv.Key, keys[i])).Value;
+                if (existing is YamlMappingNode child) { node = child; continue; }
+                var created = new YamlMappingNode();
+                if (existing is not null) node.Children.Remove(node.Children.First(kv => Same(kv.Key, keys[i])).Key);
+                node.Children.Add(new YamlScalarNode(keys[i]), created);
+                node = created;
+            }
+            var last = node.Children.FirstOrDefault(kv => Same(kv.Key, keys[^1])).Key;
+            if (last is not null) node.Children.Remove(last);
+            node.Children.Add(new YamlScalarNode(keys[^1]), value);
+        }
+        return copy;
+    }
+
+    /// <summary>The node at a dotted key path, or null.</summary>
+    public YamlNode? Find(string path)
+    {
+        YamlNode? node = Root;
+        foreach (var key in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (node is not YamlMappingNode map) return null;
+            node = map.Children.FirstOrDefault(kv => Same(kv.Key, key)).Value;
+        }
+        return node;
+    }
+
+    /// <summary>The document as YAML text: the config snapshot stored in a run's manifest.</summary>
+    public string ToYaml()
+    {
+        var writer = new StringWriter();
+        new YamlStream(new YamlDocument(Root)).Save(writer, assignAnchors: false);
+        var text = writer.ToString();
+        // YamlDotNet ends a saved stream with a document-end marker; a snapshot reads better without it.
+        return text.EndsWith("...\n", StringComparison.Ordinal) ? text[..^4] : text;
+    }
+
+    public string Sha256() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToYaml())));
+
+    private static bool Same(YamlNode key, string name) =>
+        key is YamlScalarNode s && ConfigBinder.Normalize(s.Value ?? "") == ConfigBinder.Normalize(name);
+
+    private static string FirstLine(string message)
+    {
+        // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; the position is reported separately.
+        int i = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return i >= 0 ? message[(i + 3)..] : message;
+    }
+}

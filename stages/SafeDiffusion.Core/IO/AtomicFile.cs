@@ -1,0 +1,136 @@
+using System.Runtime.InteropServices;
+
+namespace SafeDiffusion.Core.IO;
+
+/// <summary>
+/// Writes that become visible whole or not at all: data goes to a hidden temp name in the same folder, is flushed
+/// to disk, then renamed over the final name, and the folder entry is flushed too. A reader never sees half a file;
+/// a killed writer leaves only a dot-file that readers ignore and <see cref="CleanStaleTemps"/> removes.
+/// </summary>
+public static class AtomicFile
+{
+    public const string TempMarker = ".tmp-";
+
+    /// <summary>A hidden temp name beside <paramref name="path"/>, unique to this process and call.</summary>
+    public static string TempPathFor(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        return Path.Combine(dir, $".{Path.GetFileName(path)}{TempMarker}{Environment.ProcessId}-{unique}");
+    }
+
+    public static bool IsTempName(string fileName) => fileName.StartsWith('.') && fileName.Contains(TempMarker, StringComparison.Ordinal);
+
+    public static async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temp = TempPathFor(path);
+        try
+        {
+            await using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await write(fs, ct).ConfigureAwait(false);
+                await fs.FlushAsync(ct).ConfigureAwait(false);
+                fs.Flush(flushToDisk: true);
+            }
+            Commit(temp, path);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    public static void Write(string path, Action<Stream> write)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temp = TempPathFor(path);
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(fs);
+                fs.Flush(flushToDisk: true);
+            }
+            Commit(temp, path);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    public static void WriteAllText(string path, string text) =>
+        Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); });
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        var copy = bytes.ToArray();
+        Write(path, s => s.Write(copy));
+    }
+
+    /// <summary>Renames a finished, flushed temp file over its final name and flushes the folder entry.</summary>
+    public static void Commit(string tempPath, string finalPath)
+    {
+        File.Move(tempPath, finalPath, overwrite: true);
+        FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(finalPath))!);
+    }
+
+    /// <summary>Flushes a folder's entries so a rename survives a power loss (a no-op where unsupported).</summary>
+    public static void FlushDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        int fd = Libc.open(directory, 0 /* O_RDONLY */);
+        if (fd < 0) return;
+        try { Libc.fsync(fd); }
+        finally { Libc.close(fd); }
+    }
+
+    /// <summary>Removes temp files a killed writer left behind in <paramref name="directory"/>.</summary>
+    public static int CleanStaleTemps(string directory)
+    {
+        if (!Directory.Exists(directory)) return 0;
+        int removed = 0;
+        foreach (var file in Directory.EnumerateFiles(directory, ".*" + TempMarker + "*"))
+        {
+            // Only temps of processes that no longer run: another live writer may own the rest.
+            var name = Path.GetFileName(file);
+            var pidText = name[(name.IndexOf(TempMarker, StringComparison.Ordinal) + TempMarker.Length)..].Split('-')[0];
+            if (int.TryParse(pidText, out var pid) && pid != Environment.ProcessId && ProcessAlive(pid)) continue;
+            if (pid == Environment.ProcessId) continue;
+            TryDelete(file);
+            removed++;
+        }
+        return removed;
+    }
+
+    private static bool ProcessAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static class Libc
+    {
+        [DllImport("libc", SetLastError = true)]
+        internal static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        internal static extern int fsync(int fd);
+
+        [DllImport("libc")]
+        internal static extern int close(int fd);
+    }
+}

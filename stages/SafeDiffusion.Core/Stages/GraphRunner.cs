@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Core.IO;
+using SafeDiffusion.Core.Runs;
+
+namespace SafeDiffusion.Core.Stages;
+
+/// <summary>Which stages to execute; the rest of what they need is read back from the run.</summary>
+/// <param name="Execute">Stage names to execute (e.g. all, one, or one and everything downstream).</param>
+/// <param name="Force">Execute even stages whose inputs and config are unchanged since they last completed.</param>
+public sealed record RunSelection(IReadOnlySet<string> Execute, bool Force = false);
+
+public sealed record GraphResult(
+    IReadOnlyList<string> Executed,
+    IReadOnlyList<string> Skipped,
+    IReadOnlyList<string> Replayed,
+    IReadOnlyList<object> Outputs);
+
+/// <summary>A stage failed: the stage and its own error, reported once however many stages stopped because of it.</summary>
+public sealed class StageFailedException(string stage, Exception cause)
+    : PipelineException($"Stage {stage} failed: {cause.Message}", cause is PipelineException p ? p.ExitCode : ExitCodes.Failure, cause)
+{
+    public string Stage { get; } = stage;
+}
+
+/// <summary>
+/// Executes a <see cref="StageGraph"/> over one run: links the selected stages' blocks, feeds them with live or
+/// replayed upstream records, records status, timings, artifacts and metrics in the manifest, and on the first
+/// failure cancels everything else and reports that one cause.
+/// </summary>
+public sealed class GraphRunner
+{
+    public async Task<GraphResult> RunAsync(
+        StageGraph graph, StageConfigs configs, PipelineEnvironment env, RunSelection selection, CancellationToken ct)
+    {
+        foreach (var name in selection.Execute) _ = graph[name];
+        var run = env.Run;
+        AtomicFile.CleanStaleTemps(run.Directory);
+
+        // 1. What executes, what is skipped as up to date, what is replayed from artifacts.
+        var executing = new HashSet<string>();
+        var skipped = new List<string>();
+        foreach (var stage in graph.Stages.Where(s => selection.Execute.Contains(s.Name)))
+        {
+            var deps = graph.DependenciesOf(stage.Name).ToList();
+            var record = run.Stage(stage.Name);
+            bool inputsSettled = deps.All(d => !executing.Contains(d));
+            if (!selection.Force && inputsSettled && record.Status == StageStatus.Completed
+                && record.Fingerprint == Fingerprint(graph, configs, run, stage.Name))
+            {
+                skipped.Add(stage.Name);
+                continue;
+            }
+            executing.Add(stage.Name);
+        }
+        var needed = new HashSet<string>();
+        foreach (var name in executing)
+        foreach (var dep in graph.DependenciesOf(name))
+            if (!executing.Contains(dep)) needed.Add(dep);
+        var missing = needed.Where(n => run.Stage(n).Status != StageStatus.Completed).ToList();
+        if (missing.Count > 0)
+            throw new UsageException(
+                $"Run {run.Id} has no completed output of {string.Join(", ", missing)}, which {string.Join(", ", executing.Where(e => graph.DependenciesOf(e).Any(missing.Contains)))} needs. " +
+                $"Run those stages first (`pipeline run {missing[0]} --run {run.Id}`) or use --from {missing[0]}.");
+        var replayed = graph.Stages.Where(s => needed.Contains(s.Name) && graph.Stages.Any(e => executing.Contains(e.Name) && e.Inputs.Contains(s.Name)))
+            .Select(s => s.Name).ToList();
+
+        foreach (var name in skipped)
+            env.Progress.Info($"{name}: up to date (inputs and config unchanged); skipped. Use --force to rerun it.");
+        if (executing.Count == 0)
+            return new GraphResult([], skipped, [], []);
+
+        // 2. Instances: live blocks for executing stages, replay sources for their recorded inputs.
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var instances = new Dictionary<string, IStageInstance>();
+        foreach (var stage in graph.Stages)
+        {
+            if (!executing.Contains(stage.Name) && !replayed.Contains(stage.Name)) continue;
+            var context = new StageContext(stage.Name, env, cts.Token);
+            instances[stage.Name] = Instantiate(stage, context, configs[stage.Name], live: executing.Contains(stage.Name));
+        }
+        foreach (var name in executing)
+        foreach (var input in graph[name].Inputs)
+            instances[name].AddInput(instances[input].Output);
+
+        // 3. Status bookkeeping and failure handling, per executing stage.
+        Exception? firstFailure = null;
+        string? failedStage = null;
+        var failureGate = new Lock();
+        var stopwatches = new Dictionary<string, Stopwatch>();
+        var watchers = new List<Task>();
+        foreach (var name in executing)
+        {
+            var started = DateTimeOffset.UtcNow;
+            stopwatches[name] = Stopwatch.StartNew();
+            run.UpdateStage(name, r => new StageRecord
+            {
+                Status = StageStatus.Running,
+                StartedUtc = started,
+                ConfigSha256 = configs.HashOf(name),
+            });
+            var instance = instances[name];
+            watchers.Add(instance.Completion.ContinueWith(t =>
+            {
+                instance.Context.ReleaseLeases();
+                var elapsed = stopwatches[name].Elapsed.TotalSeconds;
+                if (t.IsCompletedSuccessfully)
+                {
+                    var artifacts = instance.Context.Artifacts.Select(a => run.DescribeArtifact(a.Path, a.Kind)).ToList();
+                    run.UpdateStage(name, r => r with
+                    {
+                        Status = StageStatus.Completed,
+                        FinishedUtc = DateTimeOffset.UtcNow,
+                        DurationSeconds = elapsed,
+                        Artifacts = artifacts,
+                        Metrics = instance.Context.Metrics,
+                        Notes = instance.Context.Notes,
+                        Fingerprint = null,
+                        Error = null,
+                    });
+                    // The fingerprint covers this stage's own artifacts' inputs: computed once its upstream is final.
+                    var fp = Fingerprint(graph, configs, run, name);
+                    run.UpdateStage(name, r => r with { Fingerprint = fp });
+                    return;
+                }
+                var error = t.Exception?.GetBaseException() ?? new OperationCanceledException();
+                bool isCause = error is not OperationCanceledException and not UpstreamFailedException;
+                if (isCause)
+                {
+                    lock (failureGate)
+                    {
+                        if (firstFailure is null)
+                        {
+                            firstFailure = error;
+                            failedStage = name;
+                        }
+                    }
+                    cts.Cancel();
+                }
+                run.UpdateStage(name, r => r with
+                {
+                    Status = isCause ? StageStatus.Failed : StageStatus.Cancelled,
+                    FinishedUtc = DateTimeOffset.UtcNow,
+                    DurationSeconds = elapsed,
+                    Metrics = instance.Context.Metrics,
+                    Notes = instance.Context.Notes,
+                    Error = isCause ? error.Message : error is UpstreamFailedException ? "an upstream stage failed" : "cancelled",
+                });
+            }, TaskScheduler.Default));
+        }
+        foreach (var name in replayed)
+        {
+            var instance = instances[name];
+            watchers.Add(instance.Completion.ContinueWith(t =>
+            {
+                if (t.IsFaulted && t.Exception!.GetBaseException() is not OperationCanceledException)
+                {
+                    lock (failureGate)
+                    {
+                        if (firstFailure is null)
+                        {
+                            firstFailure = t.Exception!.GetBaseException();
+                            failedStage = name + " (reading its recorded outputs)";
+                        }
+                    }
+                    cts.Cancel();
+                }
+            }, TaskScheduler.Default));
+        }
+
+        // 4. Go: outputs are wired before any source starts, so no record is produced with nowhere to go.
+        foreach (var instance in instances.Values) instance.Start();
+        await Task.WhenAll(watchers).ConfigureAwait(false);
+        // Replay sources nobody finished reading (a downstream stage failed) must not outlive the run.
+        foreach (var name in replayed) instances[name].Fault(new OperationCanceledException());
+
+        if (firstFailure is not null) throw new StageFailedException(failedStage!, firstFailure);
+        ct.ThrowIfCancellationRequested();
+        if (cts.IsCancellationRequested) throw new OperationCanceledException(cts.Token);
+
+        var outputs = executing
+            .Where(n => !graph.Stages.Any(s => executing.Contains(s.Name) && s.Inputs.Contains(n)))
+            .SelectMany(n => instances[n].Output.Collected)
+            .ToList();
+        return new GraphResult(graph.Stages.Select(s => s.Name).Where(executing.Contains).ToList(), skipped, replayed, outputs);
+    }
+
+    /// <summary>
+    /// Equal fingerprints mean the stage would see the same inputs: same config section, and the same artifacts
+    /// (by hash) from every stage it reads.
+    /// </summary>
+    public static string Fingerprint(StageGraph graph, StageConfigs configs, Run run, string stage)
+    {
+        var parts = new List<string> { stage, configs.HashOf(stage), run.Manifest.Shard ?? "" };
+        foreach (var dep in graph.DependenciesOf(stage).OrderBy(d => d, StringComparer.Ordinal))
+        {
+            parts.Add(dep);
+            parts.AddRange(run.Stage(dep).Artifacts.OrderBy(a => a.Path, StringComparer.Ordinal).Select(a => $"{a.Path}:{a.Sha256}"));
+        }
+        return FileHash.Sha256(parts[0], [.. parts.Skip(1)]);
+    }
+
+    private static IStageInstance Instantiate(IStage stage, StageContext context, object config, bool live)
+    {
+        var factory = stage as IInstantiableStage
+                      ?? throw new InvalidOperationException($"{stage.Name} does not derive from Stage<TIn, TOut, TConfig>.");
+        return live ? factory.Instantiate(context, config) : factory.InstantiateReplay(context, config);
+    }
+}
