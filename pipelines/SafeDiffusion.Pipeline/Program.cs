@@ -1,4 +1,3 @@
-using System.CommandLine;
+using SafeDiffusion.Pipeline.Cli;
 
-var root = new RootCommand("SafeDiffusion.Pipeline: data, safety training, attack and evaluation for text-to-image diffusion models.");
-return await root.Parse(args).InvokeAsync();
+return await CliHost.RunAsync(args, CliEnvironment.FromConsole());

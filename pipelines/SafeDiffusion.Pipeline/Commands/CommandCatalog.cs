@@ -1,0 +1,12 @@
+using System.CommandLine;
+using SafeDiffusion.Pipeline.Cli;
+
+namespace SafeDiffusion.Pipeline.Commands;
+
+/// <summary>The top-level commands, one file each.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All(CliEnvironment env) =>
+    [
+    ];
+}
