@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -10,9 +11,13 @@ namespace SafeDiffusion.Diffusion.TextEncoders;
 /// </summary>
 public sealed class CLIPAttention : nn.Module
 {
+    [ComponentName(Name = "q_proj")]
     private readonly Linear _q;
+    [ComponentName(Name = "k_proj")]
     private readonly Linear _k;
+    [ComponentName(Name = "v_proj")]
     private readonly Linear _v;
+    [ComponentName(Name = "out_proj")]
     private readonly Linear _out;
     private readonly int _heads;
     private readonly int _headDim;
@@ -26,10 +31,7 @@ public sealed class CLIPAttention : nn.Module
         _v = nn.Linear(hidden, hidden, hasBias: true, device, dtype);
         _q = nn.Linear(hidden, hidden, hasBias: true, device, dtype);
         _out = nn.Linear(hidden, hidden, hasBias: true, device, dtype);
-        register_module("k_proj", _k);
-        register_module("v_proj", _v);
-        register_module("q_proj", _q);
-        register_module("out_proj", _out);
+        RegisterComponents();
     }
 
     /// <param name="hidden">[batch, tokens, hidden].</param>

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,12 +8,13 @@ namespace SafeDiffusion.Diffusion.TextEncoders;
 /// <summary>transformers' <c>CLIPEncoder</c>: <c>layers.N</c>, applied in order.</summary>
 public sealed class CLIPEncoder : nn.Module
 {
+    [ComponentName(Name = "layers")]
     private readonly ModuleList<CLIPEncoderLayer> _layers;
 
     public CLIPEncoder(ICLIPEncoderConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(CLIPEncoder))
     {
         _layers = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new CLIPEncoderLayer(config, device, dtype)).ToArray());
-        register_module("layers", _layers);
+        RegisterComponents();
     }
 
     public int LayerCount => _layers.Count;

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,9 +8,13 @@ namespace SafeDiffusion.Diffusion.TextEncoders;
 /// <summary>transformers' <c>CLIPEncoderLayer</c>: pre-norm self-attention and MLP, each with a residual.</summary>
 public sealed class CLIPEncoderLayer : nn.Module
 {
+    [ComponentName(Name = "self_attn")]
     private readonly CLIPAttention _selfAttn;
+    [ComponentName(Name = "layer_norm1")]
     private readonly LayerNorm _layerNorm1;
+    [ComponentName(Name = "mlp")]
     private readonly CLIPMLP _mlp;
+    [ComponentName(Name = "layer_norm2")]
     private readonly LayerNorm _layerNorm2;
 
     public CLIPEncoderLayer(ICLIPEncoderConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(CLIPEncoderLayer))
@@ -18,10 +23,7 @@ public sealed class CLIPEncoderLayer : nn.Module
         _layerNorm1 = nn.LayerNorm(config.HiddenSize, config.LayerNormEps, device: device, dtype: dtype);
         _mlp = new CLIPMLP(config, device, dtype);
         _layerNorm2 = nn.LayerNorm(config.HiddenSize, config.LayerNormEps, device: device, dtype: dtype);
-        register_module("self_attn", _selfAttn);
-        register_module("layer_norm1", _layerNorm1);
-        register_module("mlp", _mlp);
-        register_module("layer_norm2", _layerNorm2);
+        RegisterComponents();
     }
 
     public Tensor forward(Tensor hidden, Tensor? mask, bool causal)

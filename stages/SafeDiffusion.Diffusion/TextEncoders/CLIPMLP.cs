@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,7 +8,9 @@ namespace SafeDiffusion.Diffusion.TextEncoders;
 /// <summary>transformers' <c>CLIPMLP</c>: fc1, the config's activation, fc2.</summary>
 public sealed class CLIPMLP : nn.Module<Tensor, Tensor>
 {
+    [ComponentName(Name = "fc1")]
     private readonly Linear _fc1;
+    [ComponentName(Name = "fc2")]
     private readonly Linear _fc2;
     private readonly string _activation;
 
@@ -18,8 +21,7 @@ public sealed class CLIPMLP : nn.Module<Tensor, Tensor>
         _activation = config.HiddenAct;
         _fc1 = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: true, device, dtype);
         _fc2 = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: true, device, dtype);
-        register_module("fc1", _fc1);
-        register_module("fc2", _fc2);
+        RegisterComponents();
     }
 
     public override Tensor forward(Tensor hidden)

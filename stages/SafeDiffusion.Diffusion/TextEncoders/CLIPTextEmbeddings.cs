@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -7,15 +8,16 @@ namespace SafeDiffusion.Diffusion.TextEncoders;
 /// <summary>transformers' <c>CLIPTextEmbeddings</c>: token embedding plus learned absolute position embedding.</summary>
 public sealed class CLIPTextEmbeddings : nn.Module<Tensor, Tensor>
 {
+    [ComponentName(Name = "token_embedding")]
     private readonly Embedding _tokenEmbedding;
+    [ComponentName(Name = "position_embedding")]
     private readonly Embedding _positionEmbedding;
 
     public CLIPTextEmbeddings(CLIPTextConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(CLIPTextEmbeddings))
     {
         _tokenEmbedding = nn.Embedding(config.VocabSize, config.HiddenSize, device: device, dtype: dtype);
         _positionEmbedding = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize, device: device, dtype: dtype);
-        register_module("token_embedding", _tokenEmbedding);
-        register_module("position_embedding", _positionEmbedding);
+        RegisterComponents();
     }
 
     public long MaxPositions => _positionEmbedding.weight!.shape[0];

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -10,8 +11,11 @@ namespace SafeDiffusion.Diffusion.TextEncoders;
 /// </summary>
 public sealed class CLIPTextTransformer : nn.Module<Tensor, CLIPTextOutput>
 {
+    [ComponentName(Name = "embeddings")]
     private readonly CLIPTextEmbeddings _embeddings;
+    [ComponentName(Name = "encoder")]
     private readonly CLIPEncoder _encoder;
+    [ComponentName(Name = "final_layer_norm")]
     private readonly LayerNorm _finalLayerNorm;
 
     public CLIPTextTransformer(CLIPTextConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(CLIPTextTransformer))
@@ -20,9 +24,7 @@ public sealed class CLIPTextTransformer : nn.Module<Tensor, CLIPTextOutput>
         _embeddings = new CLIPTextEmbeddings(config, device, dtype);
         _encoder = new CLIPEncoder(config, device, dtype);
         _finalLayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps, device: device, dtype: dtype);
-        register_module("embeddings", _embeddings);
-        register_module("encoder", _encoder);
-        register_module("final_layer_norm", _finalLayerNorm);
+        RegisterComponents();
     }
 
     public CLIPTextConfig Config { get; }
