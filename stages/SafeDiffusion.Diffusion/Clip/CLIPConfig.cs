@@ -17,7 +17,8 @@ public sealed record CLIPConfig(CLIPTextConfig TextConfig, CLIPVisionConfig Visi
     public const int DefaultProjectionDim = 512;
     public const double DefaultLogitScaleInitValue = 2.6592;
 
-    public static CLIPConfig Read(string path)
+    /// <param name="validateText">False where only the vision tower is built (the SD safety checker ships a text_config it never uses).</param>
+    public static CLIPConfig Read(string path, bool validateText = true)
     {
         if (!File.Exists(path))
             throw new InputDataException(path, "does not exist.", fix: "A CLIP model folder needs its config.json.");
@@ -37,7 +38,7 @@ public sealed record CLIPConfig(CLIPTextConfig TextConfig, CLIPVisionConfig Visi
         int projection = Number(path, root, "projection_dim", DefaultProjectionDim);
         double logitScale = root["logit_scale_init_value"] is JsonValue v && v.TryGetValue<double>(out var d) ? d : DefaultLogitScaleInitValue;
         if (projection <= 0) throw new InputDataException(path, $"must be positive, is {projection}.", "projection_dim");
-        text.Validate(path);
+        if (validateText) text.Validate(path, "text_config.");
         vision.Validate(path, "vision_config.");
         return new CLIPConfig(text, vision, projection, logitScale);
     }

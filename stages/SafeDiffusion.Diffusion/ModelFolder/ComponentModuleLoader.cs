@@ -1,3 +1,4 @@
+using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Safetensors;
 using TorchSharp;
 
@@ -15,6 +16,7 @@ public static class ComponentModuleLoader
     public static TModule Load<TModule>(string componentDirectory, string? variant, string componentName,
         Func<IReadOnlyList<SafetensorsFile>, TModule> build, Func<string, string>? rename = null) where TModule : torch.nn.Module
     {
+        LibTorchRuntime.EnsureLoadable();
         var files = ComponentWeights.Open(componentDirectory, variant);
         try
         {

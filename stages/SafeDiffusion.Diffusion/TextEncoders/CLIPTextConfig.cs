@@ -1,5 +1,3 @@
-using SafeDiffusion.Core.Errors;
-
 namespace SafeDiffusion.Diffusion.TextEncoders;
 
 /// <summary>A transformers <c>CLIPTextConfig</c> (text_encoder/config.json); defaults are transformers' defaults.</summary>
@@ -25,10 +23,11 @@ public sealed record CLIPTextConfig : ICLIPEncoderConfig
     public bool PoolsAtLargestId => EosTokenId == 2;
 
     /// <summary>Rejects sizes the model cannot be built with, naming the config file and field.</summary>
-    public void Validate(string configPath)
+    /// <param name="fieldPrefix">Where the config sits in its file, e.g. "text_config." inside a CLIPConfig.</param>
+    public void Validate(string configPath, string fieldPrefix = "")
     {
-        ClipConfigChecks.Positive(configPath, "vocab_size", VocabSize);
-        ClipConfigChecks.Positive(configPath, "max_position_embeddings", MaxPositionEmbeddings);
-        ClipConfigChecks.Encoder(configPath, this);
+        ClipConfigChecks.Positive(configPath, fieldPrefix + "vocab_size", VocabSize);
+        ClipConfigChecks.Positive(configPath, fieldPrefix + "max_position_embeddings", MaxPositionEmbeddings);
+        ClipConfigChecks.Encoder(configPath, this, fieldPrefix);
     }
 }

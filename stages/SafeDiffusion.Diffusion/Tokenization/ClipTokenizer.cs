@@ -14,6 +14,13 @@ namespace SafeDiffusion.Diffusion.Tokenization;
 /// <c>CLIPTokenizer</c> produce: start token, BPE ids, end token, truncated to the model's length with the end
 /// token kept, padded with the folder's pad token. Thread-safe; the BPE memo is shared by all callers.
 /// </summary>
+/// <remarks>
+/// Where the two references differ, this follows openai/CLIP (the reference of the sd-parity cases): it
+/// HTML-unescapes prompts, which transformers' CLIPTokenizer does not, so a written "&amp;amp;" is one "&amp;" token
+/// here and "&amp;", "amp", ";" there; and it cleans text with ftfy's rules (see <see cref="ClipTextCleaner"/>), where CLIPTokenizer
+/// without ftfy installed falls back to BERT's basic tokenizer (which also splits CJK characters apart and drops
+/// control characters). Ordinary prompts tokenize identically under all three.
+/// </remarks>
 public sealed class ClipTokenizer
 {
     private readonly Dictionary<string, int> _vocab;

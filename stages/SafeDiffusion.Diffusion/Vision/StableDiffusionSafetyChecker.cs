@@ -53,7 +53,7 @@ public sealed class StableDiffusionSafetyChecker : nn.Module<Tensor, Tensor>
     /// <summary>Loads <c>safety_checker/</c> (config.json with vision_config, model[.variant].safetensors).</summary>
     public static StableDiffusionSafetyChecker FromFolder(string safetyCheckerDirectory, ScalarType dtype, Device device, string? variant = null)
     {
-        var config = CLIPConfig.Read(Path.Combine(safetyCheckerDirectory, "config.json"));
+        var config = CLIPConfig.Read(Path.Combine(safetyCheckerDirectory, "config.json"), validateText: false);
         return ComponentModuleLoader.Load(safetyCheckerDirectory, variant, StableDiffusionComponents.SafetyChecker, files =>
             new StableDiffusionSafetyChecker(config with
             {

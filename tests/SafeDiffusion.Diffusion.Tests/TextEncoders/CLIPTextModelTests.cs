@@ -111,4 +111,24 @@ public class CLIPTextModelTests
         Assert.Equal(ScalarType.BFloat16, b.dtype);
         Assert.True(torch.allclose(a, b.to(ScalarType.Float32), rtol: 0.05, atol: 0.1));
     }
+
+    [Fact]
+    public void The_mlp_width_follows_the_weights_when_the_config_states_another()
+    {
+        // tiny-sd2's config.json says intermediate_size 96; its fc1/fc2 weights are 192 wide (openai/CLIP's 4 x 48).
+        using var model = CLIPTextModel.FromFolder(EncoderDir("tiny-sd2"), ScalarType.Float32, torch.CPU);
+        Assert.Equal(192, model.Config.IntermediateSize);
+    }
+
+    [Fact]
+    public void Any_other_size_disagreement_is_refused_naming_tensor_and_shapes()
+    {
+        using var dir = new TempDirectory("te");
+        File.WriteAllText(dir.File("config.json"), File.ReadAllText(Path.Combine(EncoderDir("tiny-sd1"), "config.json"))
+            .Replace("\"max_position_embeddings\": 77", "\"max_position_embeddings\": 64"));
+        File.Copy(Path.Combine(EncoderDir("tiny-sd1"), "model.safetensors"), dir.File("model.safetensors"));
+        var e = Assert.Throws<InputDataException>(() => CLIPTextModel.FromFolder(dir.Path, ScalarType.Float32, torch.CPU));
+        Assert.Contains("position_embedding.weight", e.Message);
+        Assert.Contains("[77, 32]", e.Message);
+    }
 }
