@@ -37,5 +37,9 @@ public static class ReferenceCases
 {
     public static IReadOnlyList<IReferenceCase> All =>
     [
+        new TokenizerCase(),
+        new TextEncoderCase(),
+        new ClipVisionCase(),
+        new SafetyCheckerCase(),
     ];
 }
