@@ -19,13 +19,3 @@ public sealed record DatasetInspection(
 
     public long TotalBytes => Files.Sum(f => f.Bytes);
 }
-
-public sealed record InspectedFile(string Path, long Bytes, long Rows, long RowGroups);
-
-/// <param name="Type">DuckDB's name for the type (VARCHAR, BLOB, INTEGER, TIMESTAMP WITH TIME ZONE, ...).</param>
-public sealed record InspectedColumn(string Name, string Type);
-
-/// <param name="Truncated">The column has more distinct values than are listed.</param>
-public sealed record ColumnCounts(string Column, IReadOnlyList<ValueCount> Values, bool Truncated);
-
-public sealed record ValueCount(string Value, long Count);

@@ -5,9 +5,6 @@ using SixLabors.ImageSharp;
 
 namespace SafeDiffusion.Images.Export;
 
-/// <summary>What <see cref="ImageExporter.Export"/> did: the files it wrote and the ids it could not turn into PNGs.</summary>
-public sealed record ImageExportResult(IReadOnlyList<string> Written, IReadOnlyList<string> Unreadable);
-
 /// <summary>
 /// Writes dataset images out as <c>DIR/&lt;image_id&gt;.png</c>. PNG bytes are written as stored (byte-identical to
 /// the dataset); other formats ImageSharp can decode are converted to PNG; anything else is listed as unreadable.

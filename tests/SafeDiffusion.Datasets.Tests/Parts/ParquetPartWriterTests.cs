@@ -174,6 +174,32 @@ public sealed class ParquetPartWriterTests
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 
+    [Fact]
+    public async Task A_row_group_that_fails_to_write_surfaces_its_error_keeps_finished_parts_and_leaves_no_temp()
+    {
+        using var dir = new TempDirectory();
+        var writer = await ParquetPartWriter<PromptRecord>.OpenAsync(dir.Path, PromptsSchema.Instance,
+            new ParquetPartWriterOptions { RowGroupRows = 2, RowsPerPart = 4 });
+        for (int i = 0; i < 4; i++) await writer.WriteAsync(TestRows.Prompt(i));
+        // A null text breaks the contract; the failure happens on the background write of the group.
+        await writer.WriteAsync(TestRows.Prompt(4) with { Text = null! });
+        await writer.WriteAsync(TestRows.Prompt(5));
+
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            for (int i = 6; i < 10; i++) await writer.WriteAsync(TestRows.Prompt(i));
+            await writer.CompleteAsync();
+        });
+        await writer.DisposeAsync();
+
+        Assert.IsType<ArgumentException>(failure);
+        Assert.Contains("text", failure.Message);
+        Assert.Equal(["p-00000", "p-00001", "p-00002", "p-00003"],
+            (await DatasetAsync.ReadAllAsync(PromptsSchema.Instance, dir.Path)).Select(p => p.PromptId));
+        Assert.Empty(Directory.GetFiles(dir.Path, ".*"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await writer.WriteAsync(TestRows.Prompt(11)));
+    }
+
     private static async Task<long[]> RowGroupSizesAsync(string file)
     {
         await using var reader = await ParquetReader.CreateAsync(file);
