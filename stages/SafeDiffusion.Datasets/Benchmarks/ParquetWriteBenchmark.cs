@@ -61,6 +61,7 @@ public static class ParquetWriteBenchmark
         TimeSpan elapsed, cpu;
         long sampled;
         using var process = Process.GetCurrentProcess();
+        int[] gcStart = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         await using (var sampler = new ProcessMemory.Sampler())
         {
             process.Refresh();
@@ -78,7 +79,8 @@ public static class ParquetWriteBenchmark
             : Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         if (File.Exists(output)) File.Delete(output);
         else Directory.Delete(output, recursive: true);
-        return new ParquetWriteMeasurement(name, options.Rows, (long)options.Rows * options.PayloadBytes, fileBytes, elapsed, cpu, start, peak);
+        return new ParquetWriteMeasurement(name, options.Rows, (long)options.Rows * options.PayloadBytes, fileBytes, elapsed, cpu, start, peak,
+            GC.CollectionCount(0) - gcStart[0], GC.CollectionCount(1) - gcStart[1], GC.CollectionCount(2) - gcStart[2]);
     }
 
     private static async Task<string> WritePartsAsync(ParquetWriteBenchmarkOptions options, RowSource rows, string root, CancellationToken ct)

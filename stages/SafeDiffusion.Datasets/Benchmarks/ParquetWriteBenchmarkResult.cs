@@ -39,11 +39,11 @@ public sealed record ParquetWriteBenchmarkResult(
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"{o.Rows} rows x {o.PayloadBytes / 1024.0:0.#} KiB, row groups of {o.RowGroupRows} ({RowGroupPayloadBytes / 1048576.0:0.#} MiB), " +
             $"{o.RowsPerPart} rows per part, {o.Compression}, {o.Repetitions} runs each"));
-        sb.AppendLine("writer        run   seconds   CPU s   rows/s     MB/s   file MiB  start RSS MiB  peak RSS MiB  growth MiB");
+        sb.AppendLine("writer        run   seconds   CPU s   rows/s     MB/s   file MiB  start RSS MiB  peak RSS MiB  growth MiB  GCs 0/1/2");
         foreach (var (m, i) in Bare.Select((m, i) => (m, i)).Concat(PartWriter.Select((m, i) => (m, i))))
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"{m.Writer,-12} {i + 1,4} {m.Elapsed.TotalSeconds,9:0.000} {m.CpuTime.TotalSeconds,7:0.00} {m.RowsPerSecond,8:0} {m.MegabytesPerSecond,8:0.0} " +
-                $"{m.FileBytes / 1048576.0,10:0.0} {m.StartRssBytes / 1048576.0,14:0.0} {m.PeakRssBytes / 1048576.0,13:0.0} {m.PeakRssGrowthBytes / 1048576.0,11:0.0}"));
+                $"{m.FileBytes / 1048576.0,10:0.0} {m.StartRssBytes / 1048576.0,14:0.0} {m.PeakRssBytes / 1048576.0,13:0.0} {m.PeakRssGrowthBytes / 1048576.0,11:0.0}  {m.Gen0Collections}/{m.Gen1Collections}/{m.Gen2Collections}"));
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"part writer throughput / bare: {ThroughputRatio:P1} (best runs), {MedianThroughputRatio:P1} (medians); CPU-time efficiency {MedianCpuRatio:P1} (medians)"));
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
