@@ -9,8 +9,8 @@ namespace SafeDiffusion.Datasets.Foreign;
 /// <summary>
 /// Reads chosen top-level columns of any Parquet file written by another tool (LAION metadata parts, DiffusionDB
 /// metadata) as rows of plain values: text as <see cref="string"/>, integers as <see cref="long"/>, floating and
-/// decimal numbers as <see cref="double"/>, booleans as <see cref="bool"/>, timestamps as ISO 8601 text, nulls as
-/// null. Column names are matched case-insensitively. Rows stream one row group at a time, so memory follows the
+/// decimal numbers as <see cref="double"/>, booleans as <see cref="bool"/>, timestamps as ISO 8601 text, binary
+/// as UTF-8 text, nulls as null. Column names are matched case-insensitively. Rows stream one row group at a time, so memory follows the
 /// row group size, not the file size.
 /// </summary>
 public sealed class ParquetTableReader : IAsyncDisposable
@@ -96,11 +96,19 @@ public sealed class ParquetTableReader : IAsyncDisposable
     private async Task<object?[]> ReadColumnAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken ct)
     {
         var type = field.ClrType;
-        if (type == typeof(string))
+        // Parquet.Net 6 reports UTF-8 columns of a file as ReadOnlyMemory<char>, plain binary as ReadOnlyMemory<byte>.
+        if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
         {
             var values = new string?[rows];
             await group.ReadAsync(field, values.AsMemory(), null, ct).ConfigureAwait(false);
             return values;
+        }
+        if (type == typeof(byte[]) || type == typeof(ReadOnlyMemory<byte>))
+        {
+            // Some writers store text as binary without the UTF-8 annotation; read it as UTF-8 text.
+            var values = new byte[]?[rows];
+            await group.ReadAsync(field, values.AsMemory(), null, ct).ConfigureAwait(false);
+            return values.Select(v => v is null ? null : (object)System.Text.Encoding.UTF8.GetString(v)).ToArray();
         }
         if (type == typeof(int)) return await ReadStruct<int>(group, field, rows, v => (long)v, ct).ConfigureAwait(false);
         if (type == typeof(long)) return await ReadStruct<long>(group, field, rows, v => v, ct).ConfigureAwait(false);

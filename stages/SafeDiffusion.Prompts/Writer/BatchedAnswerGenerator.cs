@@ -58,6 +58,7 @@ internal sealed class BatchedAnswerGenerator(
                 }
 
                 var result = await executor.Infer(ct).ConfigureAwait(false);
+                counters.Decoded(active.Count);
                 if (result != DecodeResult.Ok)
                     throw new PipelineException($"llama.cpp could not decode the batch ({result}){LlamaTextModel.Quote(LlamaNativeLog.Shared.Describe())}. " +
                                                 "Lower parallelRequests or raise contextSize.");

@@ -9,12 +9,16 @@ namespace SafeDiffusion.Prompts.Writer;
 /// <param name="Unparseable">Answers that were not a complete JSON array (cut off at the token limit); their finished strings were still used.</param>
 /// <param name="Surplus">Kept prompts beyond their category's target, not emitted.</param>
 /// <param name="GenerationSeconds">Wall time from the first request to the last answer (model loading excluded).</param>
+/// <param name="DecodeCalls">llama.cpp decode calls; fewer than generated tokens when requests share batches.</param>
+/// <param name="PeakInFlight">Most requests in flight at once.</param>
 public sealed record HarmfulPromptReport(
     int Requests,
     int Rounds,
     long PromptTokens,
     long GeneratedTokens,
     double GenerationSeconds,
+    long DecodeCalls,
+    int PeakInFlight,
     int Unparseable,
     PromptFilterCounts Filtered,
     int Surplus,
@@ -38,6 +42,8 @@ public sealed record HarmfulPromptReport(
             ["prompt_tokens"] = PromptTokens,
             ["generated_tokens"] = GeneratedTokens,
             ["generation_seconds"] = GenerationSeconds,
+            ["decode_calls"] = DecodeCalls,
+            ["peak_requests_in_flight"] = PeakInFlight,
             ["tokens_per_second"] = TokensPerSecond,
             ["prompts_per_second"] = PromptsPerSecond,
             ["answers_unparseable"] = Unparseable,

@@ -121,6 +121,7 @@ public sealed class HarmfulPromptRun
 
         clock.Stop();
         _report = new HarmfulPromptReport(_counters.Started, rounds, promptTokens, generatedTokens, clock.Elapsed.TotalSeconds,
+            _counters.DecodeCalls, _counters.PeakInFlight,
             unparseable, post.Counts, surplus, kept.Sum(),
             categories.Select((c, i) => (c.Name, kept[i])).ToDictionary(x => x.Name, x => x.Item2),
             _formatter.Format, _model.Generator);
