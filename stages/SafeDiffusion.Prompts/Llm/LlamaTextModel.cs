@@ -60,6 +60,7 @@ public sealed class LlamaTextModel : IDisposable
     {
         ContextSize = (uint)o.ContextSize,
         GpuLayerCount = o.GpuLayers,
+        MainGpu = o.MainGpu,
         Threads = o.Threads > 0 ? o.Threads : null,
         BatchThreads = o.Threads > 0 ? o.Threads : null,
         BatchSize = (uint)o.BatchSize,
