@@ -51,21 +51,25 @@ public static class JsonlPromptReader
             return new PromptSetEntry(text)
             {
                 Category = root.TryGetProperty("category", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null,
-                Seed = Number(root, "seed", path, lineNumber) is { } s ? (long)s : null,
+                Seed = Seed(root, path, lineNumber),
                 Guidance = Number(root, "guidance", path, lineNumber),
             };
         }
     }
 
+    private static long? Seed(JsonElement root, string path, int line)
+    {
+        if (!root.TryGetProperty("seed", out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seed)
+            ? seed
+            : throw new InputDataException(path, $"line {line}: \"seed\" must be a whole number.", "seed", "Fix or remove that line's seed.");
+    }
+
     private static double? Number(JsonElement root, string key, string path, int line)
     {
         if (!root.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-        if (value.ValueKind == JsonValueKind.Number)
-        {
-            if (key == "seed" && !value.TryGetInt64(out _))
-                throw new InputDataException(path, $"line {line}: \"seed\" must be a whole number.", key, "Fix or remove that line's seed.");
-            return value.GetDouble();
-        }
-        throw new InputDataException(path, $"line {line}: \"{key}\" must be a number.", key, "Fix or remove that line's value.");
+        return value.ValueKind == JsonValueKind.Number
+            ? value.GetDouble()
+            : throw new InputDataException(path, $"line {line}: \"{key}\" must be a number.", key, "Fix or remove that line's value.");
     }
 }

@@ -149,7 +149,7 @@ public class PromptSetReaderTests : IDisposable
     {
         var path = _dir.File("unsafe.jsonl");
         File.WriteAllText(path, """
-            {"prompt": "a riot at night", "category": "violence", "seed": 99}
+            {"prompt": "a riot at night", "category": "violence", "seed": 9007199254740993}
             {"text": "a quiet library"}
 
             {"prompt": "a crowd", "seed": null, "extra": [1, 2]}
@@ -157,7 +157,7 @@ public class PromptSetReaderTests : IDisposable
         var entries = await All(JsonlPromptReader.ReadAsync(path));
         Assert.Equal(new[] { "a riot at night", "a quiet library", "a crowd" }, entries.Select(e => e.Text));
         Assert.Equal("violence", entries[0].Category);
-        Assert.Equal(99L, entries[0].Seed);
+        Assert.Equal(9007199254740993L, entries[0].Seed); // 2^53 + 1: survives only as an integer
         Assert.Null(entries[1].Seed);
     }
 
