@@ -119,7 +119,7 @@ public sealed class GraphRunner
         {
             var name = instance.Name;
             Exception? error = null;
-            try { await instance.Completion.ConfigureAwait(false); }
+            try { await SettledAsync(instance.Completion, cts.Token).ConfigureAwait(false); }
             catch (Exception e) { error = e; }
             var elapsed = stopwatches[name].Elapsed.TotalSeconds;
             instance.Context.ReleaseLeases();
@@ -210,6 +210,26 @@ public sealed class GraphRunner
             .SelectMany(n => instances[n].Output.Collected)
             .ToList();
         return new GraphResult(graph.Stages.Select(s => s.Name).Where(executing.Contains).ToList(), skipped, replayed, outputs);
+    }
+
+    /// <summary>How long a cancelled stage may take to wind down before the run stops waiting for it.</summary>
+    public static readonly TimeSpan CancellationGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Waits for a stage's completion, but after cancellation only for <see cref="CancellationGrace"/>: a cancelled
+    /// TransformManyBlock with an async delegate can, rarely, never complete (seen with Dataflow 11.0.0), and a run
+    /// must still be able to report its failure and exit.
+    /// </summary>
+    private static async Task SettledAsync(Task completion, CancellationToken cancelled)
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = cancelled.Register(() => _ = Task.Delay(CancellationGrace).ContinueWith(_ => stopped.TrySetResult(), TaskScheduler.Default));
+        if (await Task.WhenAny(completion, stopped.Task).ConfigureAwait(false) == completion)
+        {
+            await completion.ConfigureAwait(false);
+            return;
+        }
+        throw new OperationCanceledException("The stage did not wind down within the cancellation grace period.", cancelled);
     }
 
     /// <summary>
