@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Unet;
 using SafeDiffusion.Diffusion.Verification;
@@ -8,7 +9,13 @@ namespace SafeDiffusion.Diffusion.Tests.Unet;
 
 public class UNet2DConditionModelTests
 {
-    public UNet2DConditionModelTests() => LibTorchRuntime.EnsureLoadable();
+    private readonly ITestOutputHelper _output;
+
+    public UNet2DConditionModelTests(ITestOutputHelper output)
+    {
+        LibTorchRuntime.EnsureLoadable();
+        _output = output;
+    }
 
     [Theory]
     [InlineData(SdParity.Sd1)]
@@ -18,6 +25,7 @@ public class UNet2DConditionModelTests
         var results = new UnetCase().Run(SdParity.Model(set), SdParity.Cases(set));
 
         var result = Assert.Single(results);
+        _output.WriteLine($"{set} {result.Case}: {result.MaxAbsError:E3} (tolerance {result.Tolerance:E3})");
         Assert.True(result.Passed, $"{set} {result.Case}: max abs error {result.MaxAbsError:E3} > {result.Tolerance:E3}");
     }
 }
