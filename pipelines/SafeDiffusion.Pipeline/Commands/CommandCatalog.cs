@@ -8,5 +8,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All(CliEnvironment env) =>
     [
+        ModelsCommand.Create(env),
+        BenchCommand.Create(env),
     ];
 }

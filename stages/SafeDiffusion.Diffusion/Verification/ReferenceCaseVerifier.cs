@@ -37,5 +37,9 @@ public static class ReferenceCases
 {
     public static IReadOnlyList<IReferenceCase> All =>
     [
+        new UnetCase(),
+        new VaeCase(),
+        new SchedulersCase(),
+        new DdpmTrainCase(),
     ];
 }
