@@ -6,7 +6,4 @@ namespace SafeDiffusion.Diffusion.Unet;
 /// Where a model's parameters are created: building the layers directly on the target device and in the target
 /// type avoids initialising a full float32 copy on the CPU only to convert it before the weights are loaded.
 /// </summary>
-public readonly record struct ModulePlacement(Device? Device = null, ScalarType? DType = null)
-{
-    public static ModulePlacement Cpu32 => new(CPU, ScalarType.Float32);
-}
+public readonly record struct ModulePlacement(Device? Device = null, ScalarType? DType = null);

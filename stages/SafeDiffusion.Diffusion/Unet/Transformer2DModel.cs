@@ -42,23 +42,19 @@ public sealed class Transformer2DModel : DiffusersModule
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], height = hidden.shape[2], width = hidden.shape[3];
         var x = _norm.forward(hidden);
-        long inner;
         if (_linearProjection)
         {
-            inner = x.shape[1];
-            x = _projIn.forward(x.permute(0, 2, 3, 1).reshape(batch, height * width, inner));
-            inner = x.shape[2];
+            x = _projIn.forward(x.permute(0, 2, 3, 1).reshape(batch, height * width, -1));
         }
         else
         {
             x = _projIn.forward(x);
-            inner = x.shape[1];
-            x = x.permute(0, 2, 3, 1).reshape(batch, height * width, inner);
+            x = x.permute(0, 2, 3, 1).reshape(batch, height * width, -1);
         }
         foreach (var block in _blocks) x = block.Forward(x, encoderHiddenStates);
         x = _linearProjection
             ? _projOut.forward(x).reshape(batch, height, width, -1).permute(0, 3, 1, 2).contiguous()
-            : _projOut.forward(x.reshape(batch, height, width, inner).permute(0, 3, 1, 2).contiguous());
+            : _projOut.forward(x.reshape(batch, height, width, -1).permute(0, 3, 1, 2).contiguous());
         return (x + hidden).MoveToOuterDisposeScope();
     }
 }

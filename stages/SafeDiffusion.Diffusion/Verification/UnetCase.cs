@@ -1,3 +1,4 @@
+using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Unet;
 using TorchSharp;
@@ -26,6 +27,8 @@ public sealed class UnetCase : IReferenceCase
         using var noGrad = no_grad();
         var sample = cases.RequireShape("sample", -1, unet.Config.InChannels, -1, -1);
         var timestep = cases.Require("timestep");
+        if (timestep.dim() > 1 || timestep.dim() == 1 && timestep.shape[0] != sample.shape[0])
+            throw new InputDataException(cases.Path, $"must be a scalar or one timestep per sample ({sample.shape[0]}).", "tensor 'timestep'");
         var context = cases.RequireShape("encoder_hidden_states", sample.shape[0], -1, unet.Config.CrossAttentionDim.Values[0]);
         var output = unet.Forward(sample, timestep, context);
         return [cases.Compare("out", output, cases.Require("out"))];

@@ -11,7 +11,7 @@ namespace SafeDiffusion.Diffusion.Unet;
 /// files lack, a tensor of the wrong shape, or a tensor the config has no place for all mean the weights and the
 /// config.json do not belong together, and each is reported naming the file and the tensor.
 /// </summary>
-public static class ComponentLoader
+public static class StrictComponentLoader
 {
     /// <param name="component">Name for messages, e.g. <c>unet</c>.</param>
     /// <param name="legacyNames">Maps a module key to an older key the files may use instead (null: none).</param>
