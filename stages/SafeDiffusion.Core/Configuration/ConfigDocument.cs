@@ -40,6 +40,12 @@ public sealed class ConfigDocument
             var at = new SourceLocation(sourceName, (int)e.Start.Line, (int)e.Start.Column);
             throw new ConfigException(new ConfigIssue(at, "(syntax)", FirstLine(e.Message)));
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet reports some malformed input (an unclosed flow collection) without a position.
+            throw new ConfigException(new ConfigIssue(LastGoodPosition(text, sourceName), "(syntax)",
+                "malformed YAML after this point (an unclosed [ or {, or a stray character?)."));
+        }
         if (stream.Documents.Count == 0)
             return new ConfigDocument(sourceName, new YamlMappingNode());
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
@@ -109,6 +115,19 @@ public sealed class ConfigDocument
     }
 
     public string Sha256() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToYaml())));
+
+    private static SourceLocation LastGoodPosition(string text, string sourceName)
+    {
+        var parser = new Parser(new StringReader(text));
+        var last = new SourceLocation(sourceName, 1, 1);
+        try
+        {
+            while (parser.MoveNext())
+                if (parser.Current is { } ev) last = new SourceLocation(sourceName, (int)ev.End.Line, (int)ev.End.Column);
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException) { }
+        return last;
+    }
 
     private static bool Same(YamlNode key, string name) =>
         key is YamlScalarNode s && ConfigBinder.Normalize(s.Value ?? "") == ConfigBinder.Normalize(name);

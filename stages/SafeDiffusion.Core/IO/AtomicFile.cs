@@ -71,6 +71,21 @@ public static class AtomicFile
         Write(path, s => s.Write(copy));
     }
 
+    /// <summary>
+    /// rename(2): replaces <paramref name="destination"/> in one step, whatever the entries are (files, symbolic links,
+    /// links to folders, which File.Move refuses).
+    /// </summary>
+    public static void Rename(string source, string destination)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            File.Move(source, destination, overwrite: true);
+            return;
+        }
+        if (Libc.rename(source, destination) != 0)
+            throw new IOException($"Cannot rename {source} to {destination} (errno {Marshal.GetLastPInvokeError()}).");
+    }
+
     /// <summary>Renames a finished, flushed temp file over its final name and flushes the folder entry.</summary>
     public static void Commit(string tempPath, string finalPath)
     {
@@ -132,5 +147,8 @@ public static class AtomicFile
 
         [DllImport("libc")]
         internal static extern int close(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        internal static extern int rename([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
     }
 }

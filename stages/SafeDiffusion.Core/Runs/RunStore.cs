@@ -120,7 +120,7 @@ public sealed class RunStore(string root)
         var temp = AtomicFile.TempPathFor(link);
         File.CreateSymbolicLink(temp, runId);
         // rename(2) replaces the old link in one step: readers see the old run or the new one, never neither.
-        File.Move(temp, link, overwrite: true);
+        AtomicFile.Rename(temp, link);
         AtomicFile.FlushDirectory(Root);
     }
 

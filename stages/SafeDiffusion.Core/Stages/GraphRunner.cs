@@ -82,14 +82,22 @@ public sealed class GraphRunner
         foreach (var name in executing)
         foreach (var input in graph[name].Inputs)
             instances[name].AddInput(instances[input].Output);
+        // A cancelled Dataflow source that still holds records nobody will take can wait forever for a taker;
+        // faulting every block on cancellation drops those records and lets the graph settle.
+        using var stopAll = cts.Token.Register(() =>
+        {
+            foreach (var instance in instances.Values) instance.Fault(new OperationCanceledException(cts.Token));
+        });
 
         // 3. Status bookkeeping and failure handling, per executing stage.
         Exception? firstFailure = null;
         string? failedStage = null;
         var failureGate = new Lock();
         var stopwatches = new Dictionary<string, Stopwatch>();
+        var stopped = new Dictionary<string, (Exception? Cause, double Elapsed)>();
         var watchers = new List<Task>();
-        foreach (var name in executing)
+        var recorded = new Dictionary<string, Task>();
+        foreach (var name in graph.Stages.Select(s => s.Name).Where(executing.Contains))
         {
             var started = DateTimeOffset.UtcNow;
             stopwatches[name] = Stopwatch.StartNew();
@@ -100,54 +108,56 @@ public sealed class GraphRunner
                 ConfigSha256 = configs.HashOf(name),
             });
             var instance = instances[name];
-            watchers.Add(instance.Completion.ContinueWith(t =>
+            // Upstream records are written first: this stage's fingerprint hashes their artifacts.
+            var upstreamRecorded = graph.DependenciesOf(name).Where(recorded.ContainsKey).Select(d => recorded[d]).ToList();
+            var watcher = RecordWhenDone(instance, upstreamRecorded);
+            recorded[name] = watcher;
+            watchers.Add(watcher);
+        }
+
+        async Task RecordWhenDone(IStageInstance instance, List<Task> upstream)
+        {
+            var name = instance.Name;
+            Exception? error = null;
+            try { await instance.Completion.ConfigureAwait(false); }
+            catch (Exception e) { error = e; }
+            var elapsed = stopwatches[name].Elapsed.TotalSeconds;
+            instance.Context.ReleaseLeases();
+            if (error is null)
             {
-                instance.Context.ReleaseLeases();
-                var elapsed = stopwatches[name].Elapsed.TotalSeconds;
-                if (t.IsCompletedSuccessfully)
-                {
-                    var artifacts = instance.Context.Artifacts.Select(a => run.DescribeArtifact(a.Path, a.Kind)).ToList();
-                    run.UpdateStage(name, r => r with
-                    {
-                        Status = StageStatus.Completed,
-                        FinishedUtc = DateTimeOffset.UtcNow,
-                        DurationSeconds = elapsed,
-                        Artifacts = artifacts,
-                        Metrics = instance.Context.Metrics,
-                        Notes = instance.Context.Notes,
-                        Fingerprint = null,
-                        Error = null,
-                    });
-                    // The fingerprint covers this stage's own artifacts' inputs: computed once its upstream is final.
-                    var fp = Fingerprint(graph, configs, run, name);
-                    run.UpdateStage(name, r => r with { Fingerprint = fp });
-                    return;
-                }
-                var error = t.Exception?.GetBaseException() ?? new OperationCanceledException();
-                bool isCause = error is not OperationCanceledException and not UpstreamFailedException;
-                if (isCause)
-                {
-                    lock (failureGate)
-                    {
-                        if (firstFailure is null)
-                        {
-                            firstFailure = error;
-                            failedStage = name;
-                        }
-                    }
-                    cts.Cancel();
-                }
+                await Task.WhenAll(upstream).ConfigureAwait(false);
+                var artifacts = instance.Context.Artifacts.Select(a => run.DescribeArtifact(a.Path, a.Kind)).ToList();
                 run.UpdateStage(name, r => r with
                 {
-                    Status = isCause ? StageStatus.Failed : StageStatus.Cancelled,
+                    Status = StageStatus.Completed,
                     FinishedUtc = DateTimeOffset.UtcNow,
                     DurationSeconds = elapsed,
+                    Artifacts = artifacts,
                     Metrics = instance.Context.Metrics,
                     Notes = instance.Context.Notes,
-                    Error = isCause ? error.Message : error is UpstreamFailedException ? "an upstream stage failed" : "cancelled",
+                    Error = null,
                 });
-            }, TaskScheduler.Default));
+                var fingerprint = Fingerprint(graph, configs, run, name);
+                run.UpdateStage(name, r => r with { Fingerprint = fingerprint });
+                return;
+            }
+            error = instance.Completion.Exception?.GetBaseException() ?? error;
+            bool isCause = error is not OperationCanceledException and not UpstreamFailedException;
+            if (isCause)
+            {
+                lock (failureGate)
+                {
+                    if (firstFailure is null)
+                    {
+                        firstFailure = error;
+                        failedStage = name;
+                    }
+                }
+                cts.Cancel();
+            }
+            lock (failureGate) stopped[name] = (isCause ? error : null, elapsed);
         }
+
         foreach (var name in replayed)
         {
             var instance = instances[name];
@@ -173,7 +183,24 @@ public sealed class GraphRunner
         await Task.WhenAll(watchers).ConfigureAwait(false);
         // Replay sources nobody finished reading (a downstream stage failed) must not outlive the run.
         foreach (var name in replayed) instances[name].Fault(new OperationCanceledException());
+        // The last stage's records reach the caller through a collector that may still be taking them.
+        await Task.WhenAll(executing.Select(n => instances[n].Output.Drained)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
 
+        // Stages that stopped are recorded once the whole graph has settled, so each says why it stopped.
+        foreach (var (name, (cause, elapsed)) in stopped)
+        {
+            var context = instances[name].Context;
+            run.UpdateStage(name, r => r with
+            {
+                Status = cause is not null ? StageStatus.Failed : StageStatus.Cancelled,
+                FinishedUtc = DateTimeOffset.UtcNow,
+                DurationSeconds = elapsed,
+                Metrics = context.Metrics,
+                Notes = context.Notes,
+                Error = cause is not null ? cause.Message
+                    : firstFailure is not null ? $"stopped because {failedStage} failed" : "cancelled",
+            });
+        }
         if (firstFailure is not null) throw new StageFailedException(failedStage!, firstFailure);
         ct.ThrowIfCancellationRequested();
         if (cts.IsCancellationRequested) throw new OperationCanceledException(cts.Token);

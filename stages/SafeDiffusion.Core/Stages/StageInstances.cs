@@ -23,54 +23,74 @@ internal interface IOutputPort
     string Owner { get; }
     /// <summary>Records that reached no downstream stage (a terminal stage's results).</summary>
     IReadOnlyList<object> Collected { get; }
+    /// <summary>Completes when every output record has been handed on (or collected).</summary>
+    Task Drained { get; }
 }
 
 /// <summary>
-/// Fans one source out to any number of targets. One target is a plain link (bounded targets push back on the
-/// source); several get every item in turn through a tee that waits on the slowest. Unconsumed output is drained.
+/// Moves one source's records to any number of targets. Records are pulled (receive, then SendAsync to each target
+/// in turn) rather than linked: a bounded target pushes back on the source, and on cancellation nothing is left
+/// reserved between blocks, so every block can settle. With no targets the records are collected for the caller.
 /// </summary>
 internal sealed class OutputPort<T>(string owner, ISourceBlock<T> source) : IOutputPort
 {
     private readonly List<InputJoin<T>> _targets = [];
+    private readonly List<T> _collected = [];
 
     public Type ItemType => typeof(T);
     public string Owner { get; } = owner;
     public ISourceBlock<T> Source { get; } = source;
-
-    /// <summary>Items that reached no downstream stage; the terminal stage's outputs, for the caller.</summary>
-    private readonly List<T> _collected = [];
 
     public IReadOnlyList<object> Collected
     {
         get { lock (_collected) return _collected.Cast<object>().ToList(); }
     }
 
+    public Task Drained { get; private set; } = Task.CompletedTask;
+
     public void Subscribe(InputJoin<T> target) => _targets.Add(target);
 
-    public void Activate(CancellationToken ct)
+    public void Activate(CancellationToken ct) => Drained = Task.Run(() => PumpAsync(ct), CancellationToken.None);
+
+    private async Task ForwardAsync(T item, CancellationToken ct)
     {
         if (_targets.Count == 0)
         {
-            var collector = new ActionBlock<T>(item => { lock (_collected) _collected.Add(item); },
-                new ExecutionDataflowBlockOptions { CancellationToken = ct });
-            Source.LinkTo(collector, new DataflowLinkOptions { PropagateCompletion = true });
+            lock (_collected) _collected.Add(item);
             return;
         }
-        if (_targets.Count == 1)
+        foreach (var t in _targets)
+            if (!await t.Target.SendAsync(item, ct).ConfigureAwait(false))
+                throw new OperationCanceledException($"A stage downstream of {Owner} stopped accepting records.");
+    }
+
+    private async Task PumpAsync(CancellationToken ct)
+    {
+        Exception? failure = null;
+        try
         {
-            var only = _targets[0];
-            Source.LinkTo(only.Target);
-            Source.Completion.ContinueWith(t => only.SourceFinished(t), TaskScheduler.Default);
-            return;
+            var receivable = Source as IReceivableSourceBlock<T>;
+            while (await Source.OutputAvailableAsync(ct).ConfigureAwait(false))
+            {
+                if (receivable is not null)
+                {
+                    while (receivable.TryReceive(null, out var item)) await ForwardAsync(item, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await ForwardAsync(await Source.ReceiveAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                }
+            }
         }
-        var tee = new ActionBlock<T>(async item =>
+        catch (Exception e)
         {
-            foreach (var t in _targets)
-                if (!await t.Target.SendAsync(item, ct).ConfigureAwait(false))
-                    throw new InvalidOperationException($"A stage downstream of {Owner} stopped accepting records.");
-        }, new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = ct });
-        Source.LinkTo(tee, new DataflowLinkOptions { PropagateCompletion = true });
-        tee.Completion.ContinueWith(t => { foreach (var target in _targets) target.SourceFinished(t); }, TaskScheduler.Default);
+            failure = e;
+        }
+        // The source is done (or we stopped): tell each target, passing on the source's own outcome.
+        var outcome = failure is null
+            ? await Source.Completion.ContinueWith(t => t, TaskScheduler.Default).ConfigureAwait(false)
+            : Task.FromException(failure);
+        foreach (var t in _targets) t.SourceFinished(outcome);
     }
 }
 

@@ -1,6 +1,7 @@
 using SafeDiffusion.Diffusion.Schedulers;
 using SafeDiffusion.Diffusion.Unet;
 using SafeDiffusion.Diffusion.Vae;
+using SafeDiffusion.Diffusion.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -157,7 +158,7 @@ public sealed class StableDiffusionSampler
         var bytes = (pixels * 255).round().to_type(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
         var images = new List<GeneratedImage>();
         for (int i = 0; i < pixels.shape[0]; i++)
-            images.Add(new GeneratedImage(bytes[i].bytes.ToArray(), width, height, seeds[i]));
+            images.Add(new GeneratedImage(new Rgb8Image(bytes[i].bytes.ToArray(), width, height), seeds[i]));
         return images;
     }
 }

@@ -71,8 +71,8 @@ public sealed class StableDiffusionSamplerTests : IDisposable
         Assert.Equal([1L, 2, 3], together.Select(i => i.Seed));
         for (int i = 0; i < prompts.Length; i++)
         {
-            Assert.Equal(64 * 64 * 3, oneByOne[i].Rgb.Length);
-            int maxLevelDifference = oneByOne[i].Rgb.Zip(together[i].Rgb).Max(p => Math.Abs(p.First - p.Second));
+            Assert.Equal(64 * 64 * 3, oneByOne[i].Image.Pixels.Length);
+            int maxLevelDifference = oneByOne[i].Image.Pixels.Zip(together[i].Image.Pixels).Max(p => Math.Abs(p.First - p.Second));
             Assert.True(maxLevelDifference <= 1, $"image {i} differs by {maxLevelDifference} levels");
         }
     }

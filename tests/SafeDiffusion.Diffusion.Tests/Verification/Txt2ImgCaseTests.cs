@@ -1,13 +1,39 @@
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Diffusion.Native;
+using SafeDiffusion.Diffusion.Pipelines;
 using SafeDiffusion.Diffusion.Verification;
 using SafeDiffusion.Testing;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
 
 namespace SafeDiffusion.Diffusion.Tests.Verification;
 
 public class Txt2ImgCaseTests
 {
-    public Txt2ImgCaseTests() => LibTorchRuntime.EnsureLoadable();
+    private readonly ITestOutputHelper _output;
+
+    public Txt2ImgCaseTests(ITestOutputHelper output)
+    {
+        LibTorchRuntime.EnsureLoadable();
+        _output = output;
+    }
+
+    [Theory]
+    [InlineData(SdParity.Sd1)]
+    [InlineData(SdParity.Sd2)]
+    public void Five_guided_pndm_steps_and_the_decoded_image_match_diffusers_within_1e3(string set)
+    {
+        var kind = new Txt2ImgCase(model => ClipTextEncoder.FromModelFolder(model, ScalarType.Float32, CPU));
+
+        var results = kind.Run(SdParity.Model(set), SdParity.Cases(set));
+
+        Assert.Equal(["txt2img.safetensors:latents_final", "txt2img.safetensors:image"], results.Select(r => r.Case));
+        foreach (var r in results)
+        {
+            _output.WriteLine($"{set} {r.Case}: {r.MaxAbsError:E3} (tolerance {r.Tolerance:E3})");
+            Assert.True(r.Passed, $"{set} {r.Case}: max abs error {r.MaxAbsError:E3} > {r.Tolerance:E3}");
+        }
+    }
 
     [Theory]
     [InlineData(SdParity.Sd1)]

@@ -1,0 +1,23 @@
+using Parquet;
+using Parquet.Schema;
+
+namespace SafeDiffusion.Datasets.Schemas.Columns;
+
+internal sealed class Float64Column<TRow>(string name, Func<TRow, double> value) : RowColumn<TRow>(name, ColumnKind.Float64)
+{
+    internal override DataField CreateField() => new DataField<double>(Name);
+
+    internal override async Task WriteAsync(ParquetRowGroupWriter writer, DataField field, IReadOnlyList<TRow> rows, CancellationToken ct)
+    {
+        var values = new double[rows.Count];
+        for (int i = 0; i < values.Length; i++) values[i] = value(rows[i]);
+        await writer.WriteAsync<double>(field, values.AsMemory(), cancellationToken: ct).ConfigureAwait(false);
+    }
+
+    internal override async ValueTask<Array> ReadAsync(ParquetRowGroupReader reader, DataField field, int rowCount, CancellationToken ct)
+    {
+        var values = new double[rowCount];
+        await reader.ReadAsync<double>(field, values.AsMemory(), cancellationToken: ct).ConfigureAwait(false);
+        return values;
+    }
+}

@@ -1,0 +1,42 @@
+using SafeDiffusion.Diffusion.ModelFolder;
+using SafeDiffusion.Diffusion.Safetensors;
+using SafeDiffusion.Diffusion.Vision;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SafeDiffusion.Diffusion.Verification;
+
+/// <summary>
+/// <c>clip_vision.safetensors</c>: the safety checker's CLIP vision tower on <c>pixel_values</c>, compared on
+/// <c>last_hidden_state</c>, <c>pooled_output</c> and <c>image_embeds</c> (whichever the file holds). The model
+/// folder is the one holding <c>safety_checker/</c>.
+/// </summary>
+public sealed class ClipVisionCase : IReferenceCase
+{
+    public const string FileName = "clip_vision.safetensors";
+
+    public string Name => "clip_vision";
+
+    public bool IsPresent(string casesDirectory) => File.Exists(Path.Combine(casesDirectory, FileName));
+
+    public IReadOnlyList<CaseResult> Run(string modelDirectory, string casesDirectory)
+    {
+        using var file = SafetensorsFile.Open(Path.Combine(casesDirectory, FileName));
+        using var checker = StableDiffusionSafetyChecker.FromFolder(
+            CaseFiles.ComponentDirectory(modelDirectory, StableDiffusionComponents.SafetyChecker), ScalarType.Float32, torch.CPU);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var pixels = CaseFiles.Require(file, "pixel_values").to(ScalarType.Float32);
+        using var vision = checker.VisionModel.forward(pixels);
+        var results = new List<CaseResult>();
+        if (file.Contains("last_hidden_state"))
+            results.Add(CaseFiles.Compare($"{FileName}:last_hidden_state", vision.LastHiddenState, file.Load("last_hidden_state")));
+        if (file.Contains("pooled_output"))
+            results.Add(CaseFiles.Compare($"{FileName}:pooled_output", vision.PooledOutput, file.Load("pooled_output")));
+        if (file.Contains("image_embeds"))
+            results.Add(CaseFiles.Compare($"{FileName}:image_embeds", checker.forward(pixels), file.Load("image_embeds")));
+        if (results.Count == 0)
+            throw new Core.Errors.InputDataException(file.Path, "has pixel_values but no expected output (last_hidden_state, pooled_output, image_embeds).");
+        return results;
+    }
+}

@@ -1,0 +1,57 @@
+using SafeDiffusion.Datasets.Inspection;
+using SafeDiffusion.Images.Export;
+using SafeDiffusion.Images.Tests.Sheets;
+using SafeDiffusion.Testing;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace SafeDiffusion.Images.Tests.Export;
+
+public sealed class ImageExporterTests
+{
+    [Fact]
+    public void Each_image_is_written_as_its_id_dot_png_with_the_stored_bytes()
+    {
+        using var dir = new TempDirectory();
+        var cells = Enumerable.Range(0, 4).Select(i => new ImageCell($"img-{i:D3}", null, TestImages.NoisyPng(8, 8, i))).ToList();
+
+        var result = ImageExporter.Export(cells, dir.Path);
+
+        Assert.Equal(4, result.Written.Count);
+        Assert.Empty(result.Unreadable);
+        Assert.Equal(["img-000.png", "img-001.png", "img-002.png", "img-003.png"],
+            Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(cells[2].Bytes, File.ReadAllBytes(dir.File("img-002.png")));
+    }
+
+    [Fact]
+    public void A_jpeg_is_converted_to_png_and_garbage_is_reported_not_written()
+    {
+        using var dir = new TempDirectory();
+        byte[] jpeg;
+        using (var image = new Image<Rgba32>(10, 6, new Rgba32(0, 0, 255)))
+        using (var ms = new MemoryStream())
+        {
+            image.SaveAsJpeg(ms);
+            jpeg = ms.ToArray();
+        }
+
+        var result = ImageExporter.Export([new ImageCell("photo", null, jpeg), new ImageCell("junk", null, [9, 9, 9])], dir.Path);
+
+        Assert.Equal(["junk"], result.Unreadable);
+        using var back = Image.Load<Rgba32>(dir.File("photo.png"));
+        Assert.Equal((10, 6), (back.Width, back.Height));
+        Assert.Equal(0x89, File.ReadAllBytes(dir.File("photo.png"))[0]);
+    }
+
+    [Fact]
+    public void Ids_are_made_safe_file_names_and_duplicates_get_a_suffix()
+    {
+        using var dir = new TempDirectory();
+        var png = TestImages.NoisyPng(4, 4, 0);
+
+        ImageExporter.Export([new ImageCell("../a b/c", null, png), new ImageCell("same", null, png), new ImageCell("same", null, png)], dir.Path);
+
+        Assert.Equal(["_a_b_c.png", "same-2.png", "same.png"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+}
