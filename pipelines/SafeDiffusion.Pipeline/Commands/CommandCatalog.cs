@@ -9,5 +9,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All(CliEnvironment env) =>
     [
         InspectCommand.Create(env),
+        ModelsCommand.Create(env),
+        BenchCommand.Create(env),
     ];
 }

@@ -1,3 +1,6 @@
+using SafeDiffusion.Diffusion.Pipelines;
+using static TorchSharp.torch;
+
 namespace SafeDiffusion.Diffusion.Verification;
 
 /// <summary>The outcome of every case kind found in a cases folder.</summary>
@@ -41,5 +44,10 @@ public static class ReferenceCases
         new TextEncoderCase(),
         new ClipVisionCase(),
         new SafetyCheckerCase(),
+        new UnetCase(),
+        new VaeCase(),
+        new SchedulersCase(),
+        new DdpmTrainCase(),
+        new Txt2ImgCase(modelDirectory => ClipTextEncoder.FromModelFolder(modelDirectory, ScalarType.Float32, CPU)),
     ];
 }

@@ -1,0 +1,68 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SafeDiffusion.Diffusion.Unet;
+
+/// <summary>
+/// diffusers' <c>ResnetBlock2D</c> with the "default" time-embedding norm: GroupNorm, act, conv1, + projected time
+/// embedding, GroupNorm, act, dropout, conv2, plus a 1x1 <c>conv_shortcut</c> when the channel count changes.
+/// Without <c>tembChannels</c> (the VAE) there is no <c>time_emb_proj</c>.
+/// </summary>
+public sealed class ResnetBlock2D : DiffusersModule
+{
+    private readonly GroupNorm _norm1;
+    private readonly Conv2d _conv1;
+    private readonly Linear? _timeEmbProj;
+    private readonly GroupNorm _norm2;
+    private readonly Dropout _dropout;
+    private readonly Conv2d _conv2;
+    private readonly Conv2d? _convShortcut;
+    private readonly Func<Tensor, Tensor> _act;
+    private readonly double _outputScaleFactor;
+
+    public ResnetBlock2D(long inChannels, long outChannels, long? tembChannels, int groups, double eps,
+        Func<Tensor, Tensor> act, double dropout, double outputScaleFactor, ModulePlacement p)
+        : base(nameof(ResnetBlock2D))
+    {
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        _norm1 = nn.GroupNorm(groups, inChannels, eps: eps, affine: true, device: p.Device, dtype: p.DType);
+        _conv1 = nn.Conv2d(inChannels, outChannels, 3, stride: 1, padding: 1, device: p.Device, dtype: p.DType);
+        if (tembChannels is { } temb) _timeEmbProj = nn.Linear(temb, outChannels, device: p.Device, dtype: p.DType);
+        _norm2 = nn.GroupNorm(groups, outChannels, eps: eps, affine: true, device: p.Device, dtype: p.DType);
+        _dropout = nn.Dropout(dropout);
+        _conv2 = nn.Conv2d(outChannels, outChannels, 3, stride: 1, padding: 1, device: p.Device, dtype: p.DType);
+        if (inChannels != outChannels)
+            _convShortcut = nn.Conv2d(inChannels, outChannels, 1, stride: 1, padding: 0L, device: p.Device, dtype: p.DType);
+        _act = act;
+        _outputScaleFactor = outputScaleFactor;
+
+        register_module("norm1", _norm1);
+        register_module("conv1", _conv1);
+        if (_timeEmbProj is not null) register_module("time_emb_proj", _timeEmbProj);
+        register_module("norm2", _norm2);
+        register_module("dropout", _dropout);
+        register_module("conv2", _conv2);
+        if (_convShortcut is not null) register_module("conv_shortcut", _convShortcut);
+    }
+
+    public long InChannels { get; }
+    public long OutChannels { get; }
+
+    public Tensor Forward(Tensor input, Tensor? temb)
+    {
+        using var scope = NewDisposeScope();
+        var h = _conv1.forward(_act(_norm1.forward(input)));
+        if (_timeEmbProj is not null && temb is not null)
+        {
+            var t = _timeEmbProj.forward(_act(temb));
+            h = h + t.unsqueeze(-1).unsqueeze(-1);
+        }
+        h = _conv2.forward(_dropout.forward(_act(_norm2.forward(h))));
+        var shortcut = _convShortcut is null ? input : _convShortcut.forward(input);
+        var output = shortcut + h;
+        if (_outputScaleFactor != 1.0) output = output / _outputScaleFactor;
+        return output.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,73 @@
+using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Diffusion.Native;
+using SafeDiffusion.Diffusion.Pipelines;
+using SafeDiffusion.Diffusion.Schedulers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SafeDiffusion.Diffusion.Verification;
+
+/// <summary>
+/// <c>txt2img.safetensors</c> + <c>txt2img.json</c>: the whole sampling loop. Embeddings of <c>prompt_ids</c> and
+/// <c>uncond_ids</c> from the model's text encoder, <c>latents_init</c> scaled by the scheduler's init sigma, the
+/// json's scheduler, steps and guidance, then VAE decode: <c>latents_final</c> and <c>image</c> ([0, 1]) are
+/// compared with the looser txt2img tolerance. An optional json <c>seed</c> seeds the noise of stochastic schedulers.
+/// </summary>
+public sealed class Txt2ImgCase : IReferenceCase
+{
+    public const string TensorFile = "txt2img.safetensors";
+    public const string SettingsFile = "txt2img.json";
+
+    private readonly Func<string, ITextEncoder> _loadTextEncoder;
+
+    /// <param name="loadTextEncoder">Loads the text encoder of a model folder.</param>
+    public Txt2ImgCase(Func<string, ITextEncoder> loadTextEncoder) => _loadTextEncoder = loadTextEncoder;
+
+    public string Name => "txt2img";
+
+    public bool IsPresent(string casesDirectory) =>
+        File.Exists(Path.Combine(casesDirectory, TensorFile)) && File.Exists(Path.Combine(casesDirectory, SettingsFile));
+
+    public IReadOnlyList<CaseResult> Run(string modelDirectory, string casesDirectory)
+    {
+        LibTorchRuntime.EnsureLoadable();
+        var settings = Txt2ImgCaseSettings.Read(Path.Combine(casesDirectory, SettingsFile));
+        using var cases = CaseTensors.Open(Path.Combine(casesDirectory, TensorFile));
+        using var models = StableDiffusionModels.Load(modelDirectory, ScalarType.Float32, CPU);
+        if (settings.VaeScalingFactor is { } factor && Math.Abs(factor - models.Vae.ScalingFactor) > 1e-9)
+            throw new InputDataException(settings.Path,
+                $"uses VAE scaling factor {factor} but the model's vae/config.json says {models.Vae.ScalingFactor}.", "vae_scaling_factor");
+        var sampler = models.CreateSampler(settings.Scheduler);
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var latents = cases.RequireShape("latents_init", -1, models.Unet.Config.InChannels, -1, -1);
+        long batch = latents.shape[0];
+        var promptIds = cases.RequireShape("prompt_ids", batch, -1);
+        var uncondIds = cases.RequireShape("uncond_ids", batch, promptIds.shape[1]);
+        Tensor prompt, uncond;
+        using (var encoder = _loadTextEncoder(modelDirectory))
+        {
+            prompt = encoder.Encode(promptIds);
+            uncond = encoder.Encode(uncondIds);
+        }
+
+        int downscale = models.Vae.Config.DownscaleFactor;
+        var options = new Txt2ImgOptions
+        {
+            Width = (int)latents.shape[3] * downscale,
+            Height = (int)latents.shape[2] * downscale,
+            Steps = settings.Steps,
+            GuidanceScale = settings.GuidanceScale,
+            BatchSize = (int)batch,
+        };
+        using var generator = settings.Seed is { } seed ? new Generator((ulong)seed) : null;
+        var seeds = Enumerable.Repeat(settings.Seed ?? 0, (int)batch).ToList();
+        using var result = sampler.Sample(prompt, uncond, latents, options, generator is null ? null : new NoiseGenerator(generator), seeds);
+        return
+        [
+            cases.Compare("latents_final", result.Latents, cases.Require("latents_final"), CaseResult.Txt2ImgTolerance),
+            cases.Compare("image", result.Pixels, cases.Require("image"), CaseResult.Txt2ImgTolerance),
+        ];
+    }
+}

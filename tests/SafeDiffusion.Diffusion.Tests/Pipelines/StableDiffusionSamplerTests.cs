@@ -1,0 +1,116 @@
+using SafeDiffusion.Diffusion.Native;
+using SafeDiffusion.Diffusion.Pipelines;
+using SafeDiffusion.Diffusion.Schedulers;
+using SafeDiffusion.Diffusion.Unet;
+using SafeDiffusion.Diffusion.Vae;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SafeDiffusion.Diffusion.Tests.Pipelines;
+
+public sealed class StableDiffusionSamplerTests : IDisposable
+{
+    private readonly UNet2DConditionModel _unet;
+    private readonly AutoencoderKL _vae;
+    private readonly Txt2ImgOptions _options = new() { Width = 64, Height = 64, Steps = 3, GuidanceScale = 7.5 };
+
+    public StableDiffusionSamplerTests()
+    {
+        LibTorchRuntime.EnsureLoadable();
+        _unet = UNet2DConditionModel.FromFolder(SdParity.Component(SdParity.Sd1, "unet"), ScalarType.Float32, CPU);
+        _vae = AutoencoderKL.FromFolder(SdParity.Component(SdParity.Sd1, "vae"), ScalarType.Float32, CPU);
+    }
+
+    private StableDiffusionSampler Sampler(string scheduler) =>
+        new(_unet, _vae, () => SchedulerFactory.FromModelFolder(SdParity.Model(SdParity.Sd1), scheduler));
+
+    [Theory]
+    [InlineData("pndm")]
+    [InlineData("euler_a")]
+    public void An_image_is_the_same_alone_or_batched_with_others(string scheduler)
+    {
+        using var scope = NewDisposeScope();
+        var prompts = FakeTextConditioner.Embed(["a red cube", "a blue ball"]);
+        var negative = FakeTextConditioner.Embed(["", ""]);
+        var sampler = Sampler(scheduler);
+
+        using var pair = sampler.Sample(prompts, negative, [11, 22], _options);
+        using var alone = sampler.Sample(prompts[1..2], negative[1..2], [22], _options);
+
+        double sameSeed = (pair.Pixels[1] - alone.Pixels[0]).abs().max().item<float>();
+        double otherSeed = (pair.Pixels[0] - alone.Pixels[0]).abs().max().item<float>();
+        Assert.True(sameSeed < 1e-5, $"seed 22 differs by {sameSeed} between a batch of two and a batch of one");
+        Assert.True(otherSeed > 1e-2, $"seeds 11 and 22 gave nearly the same image (difference {otherSeed})");
+    }
+
+    [Fact]
+    public void Starting_noise_of_a_seed_is_torch_randn_from_a_generator_seeded_with_it()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(7);
+        var expected = randn([1, 4, 16, 16], generator: generator);
+
+        var noise = Sampler("pndm").InitialNoise([7, 8], _options);
+
+        Assert.Equal([2L, 4, 16, 16], noise.shape);
+        Assert.True(noise[0].unsqueeze(0).allclose(expected, rtol: 0, atol: 0));
+        Assert.False(noise[1].unsqueeze(0).allclose(expected, rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void Generate_gives_the_same_images_whatever_the_batch_size()
+    {
+        var prompts = new[] { new Txt2ImgPrompt("a cat", 1), new Txt2ImgPrompt("a dog", 2, "blurry"), new Txt2ImgPrompt("a cow", 3) };
+        var text = new FakeTextConditioner();
+        var sampler = Sampler("pndm");
+
+        var oneByOne = sampler.Generate(text, prompts, _options with { BatchSize = 1 }).ToList();
+        var together = sampler.Generate(text, prompts, _options with { BatchSize = 2 }).ToList();
+
+        Assert.Equal([1L, 2, 3], oneByOne.Select(i => i.Seed));
+        Assert.Equal([1L, 2, 3], together.Select(i => i.Seed));
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            Assert.Equal(64 * 64 * 3, oneByOne[i].Image.Pixels.Length);
+            int maxLevelDifference = oneByOne[i].Image.Pixels.Zip(together[i].Image.Pixels).Max(p => Math.Abs(p.First - p.Second));
+            Assert.True(maxLevelDifference <= 1, $"image {i} differs by {maxLevelDifference} levels");
+        }
+    }
+
+    [Fact]
+    public void Guidance_scale_one_skips_the_negative_pass_and_changes_the_image()
+    {
+        using var scope = NewDisposeScope();
+        var prompts = FakeTextConditioner.Embed(["a red cube"]);
+        var negative = FakeTextConditioner.Embed([""]);
+        var sampler = Sampler("ddim");
+
+        using var guided = sampler.Sample(prompts, negative, [5], _options);
+        using var unguided = sampler.Sample(prompts, null, [5], _options with { GuidanceScale = 1.0 });
+
+        Assert.True((guided.Pixels - unguided.Pixels).abs().max().item<float>() > 1e-3);
+    }
+
+    /// <summary>Deterministic stand-in embeddings per prompt text: [n, 77, 32], like tiny-sd1's text encoder.</summary>
+    private sealed class FakeTextConditioner : ITextConditioner
+    {
+        public Tensor Encode(IReadOnlyList<string> prompts) => Embed(prompts);
+
+        public static Tensor Embed(IReadOnlyList<string> prompts)
+        {
+            using var scope = NewDisposeScope();
+            var rows = prompts.Select(p =>
+            {
+                using var g = new Generator((ulong)p.Aggregate(17, (h, c) => h * 31 + c) & 0xFFFF);
+                return randn([1, 77, 32], generator: g);
+            }).ToList();
+            return cat(rows).MoveToOuterDisposeScope();
+        }
+    }
+
+    public void Dispose()
+    {
+        _unet.Dispose();
+        _vae.Dispose();
+    }
+}
