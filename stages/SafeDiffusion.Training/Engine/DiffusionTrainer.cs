@@ -56,7 +56,11 @@ public sealed class DiffusionTrainer : IDisposable
     }
 
     /// <summary>Pulls the next step's batches (up to the accumulation count, not past an epoch's end) and trains on them.</summary>
-    public async Task<StepMetrics> StepAsync(TrainingDataSource data, CancellationToken ct = default)
+    public async Task<StepMetrics> StepAsync(TrainingDataSource data, CancellationToken ct = default) =>
+        Step(await NextBatchesAsync(data, ct).ConfigureAwait(false));
+
+    /// <summary>The batches of the next step: up to the accumulation count, ending early at an epoch's last batch.</summary>
+    public async Task<IReadOnlyList<TrainingBatch>> NextBatchesAsync(TrainingDataSource data, CancellationToken ct = default)
     {
         var batches = new List<TrainingBatch>(Settings.GradientAccumulation);
         while (batches.Count < Settings.GradientAccumulation)
@@ -65,7 +69,7 @@ public sealed class DiffusionTrainer : IDisposable
             batches.Add(batch);
             if (batch.EndsEpoch) break;
         }
-        return Step(batches);
+        return batches;
     }
 
     /// <summary>One optimizer step over <paramref name="batches"/>.</summary>

@@ -1,5 +1,7 @@
 using SafeDiffusion.Core.Configuration;
 using SafeDiffusion.Diffusion.ModelFolder;
+using SafeDiffusion.Diffusion.Unet;
+using SafeDiffusion.Diffusion.Vae;
 
 namespace SafeDiffusion.Training.Engine;
 
@@ -11,6 +13,14 @@ public static class ModelSizing
 {
     /// <summary>Activation memory per image pixel per batch row in float32; bf16 halves it. A rough upper figure for SD-like UNets without gradient checkpointing.</summary>
     public const long ActivationBytesPerPixel = 16 * 1024;
+
+    /// <summary>The image side a model was trained at: the UNet's sample size times the VAE's downscale factor.</summary>
+    public static int NativeResolution(string modelDirectory)
+    {
+        var unet = UNet2DConditionConfig.Read(Path.Combine(modelDirectory, StableDiffusionComponents.Unet, "config.json"));
+        var vae = AutoencoderKLConfig.Read(Path.Combine(modelDirectory, StableDiffusionComponents.Vae, "config.json"));
+        return (unet.SampleSize ?? 64) * vae.DownscaleFactor;
+    }
 
     /// <summary>Elements in a component's weight files (e.g. <c>unet</c>).</summary>
     public static long ParameterCount(string modelDirectory, string component)
