@@ -16,12 +16,17 @@ namespace SafeDiffusion.Pipeline.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly string[] Targets = ["unet", "txt2img"];
-
     public static Command Create(CliEnvironment env)
     {
-        var target = new Argument<string>("target") { Description = "unet: one UNet forward pass. txt2img: the whole sampling loop per image." };
-        target.AcceptOnlyFromAmong(Targets);
+        var command = new Command("bench", "Measure speed and peak memory: the UNet, txt2img, the Parquet part writer, or training steps.");
+        command.Subcommands.Add(CreateModelBench(env, "unet", "One UNet forward pass (ms per call)."));
+        command.Subcommands.Add(CreateModelBench(env, "txt2img", "The whole sampling loop (ms per image), prompt encoding included."));
+        command.Subcommands.Add(ParquetBenchCommand.Create(env));
+        return command;
+    }
+
+    private static Command CreateModelBench(CliEnvironment env, string target, string description)
+    {
         var model = new Option<string>("--model") { Description = "The diffusers model folder.", Required = true, HelpName = "DIR" };
         var batch = new Option<int>("--batch") { Description = "Images (latents) per call.", DefaultValueFactory = _ => 1, HelpName = "B" };
         var size = new Option<int>("--size") { Description = "Image side in pixels.", DefaultValueFactory = _ => 512, HelpName = "S" };
@@ -33,9 +38,9 @@ internal static class BenchCommand
         var iterations = new Option<int>("--iterations") { Description = "Timed runs.", DefaultValueFactory = _ => 5, HelpName = "K" };
         var scheduler = new Option<string?>("--scheduler") { Description = "Scheduler for txt2img (default: the model folder's own).", HelpName = "NAME" };
 
-        var command = new Command("bench", "Measure UNet or txt2img speed (median and mean after warm-up) and peak memory.")
+        var command = new Command(target, description + " Median and mean after warm-up, and peak memory.")
         {
-            target, model, batch, size, steps, device, dtype, warmup, iterations, scheduler,
+            model, batch, size, steps, device, dtype, warmup, iterations, scheduler,
         };
         command.SetAction((parse, ct) =>
         {
@@ -53,7 +58,7 @@ internal static class BenchCommand
                 DType = ParseDType(parse.GetValue(dtype), dev),
                 Scheduler = parse.GetValue(scheduler),
             };
-            var result = parse.GetValue(target) == "unet"
+            var result = target == "unet"
                 ? UnetBenchmark.Run(settings, ct)
                 : Txt2ImgBenchmark.Run(settings, ct);
             Write(env, result);

@@ -8,6 +8,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All(CliEnvironment env) =>
     [
+        RunCommand.Create(env),
+        StagesCommand.Create(env),
         InspectCommand.Create(env),
         ModelsCommand.Create(env),
         BenchCommand.Create(env),

@@ -31,14 +31,26 @@ public sealed class ModelCatalog
     public async Task<string> ResolveAsync(string name, IProgressSink progress, CancellationToken ct)
     {
         var reference = Get(name);
-        var resolver = _resolvers.FirstOrDefault(r => r.CanResolve(reference.Path));
-        if (resolver is not null) return await resolver.ResolveAsync(reference.Path, progress, ct).ConfigureAwait(false);
-        var path = reference.Path.StartsWith("~/", StringComparison.Ordinal)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), reference.Path[2..])
-            : Path.GetFullPath(Path.Combine(_baseDirectory, reference.Path));
+        return await ResolvePathAsync(reference.Path, $"models.{name}.path", progress, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Any path a config gives (a model, a caption file): <c>scheme:name</c> through the resolver that serves the
+    /// scheme, <c>~/</c> from the home folder, relative paths from the base directory.
+    /// </summary>
+    /// <param name="field">The config key the path came from, for the error message.</param>
+    public async Task<string> ResolvePathAsync(string reference, string field, IProgressSink progress, CancellationToken ct)
+    {
+        var resolver = _resolvers.FirstOrDefault(r => r.CanResolve(reference));
+        if (resolver is not null) return await resolver.ResolveAsync(reference, progress, ct).ConfigureAwait(false);
+        var path = reference.StartsWith("~/", StringComparison.Ordinal)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), reference[2..])
+            : Path.GetFullPath(Path.Combine(_baseDirectory, reference));
         if (!Directory.Exists(path) && !File.Exists(path))
-            throw new InputDataException(path, "does not exist.", $"models.{name}.path",
-                "Point it at a downloaded model folder or file (see README: Bring real models).");
+            throw new InputDataException(path, "does not exist.", field,
+                reference.Contains(':') && !Path.IsPathRooted(reference)
+                    ? $"No resolver serves '{reference.Split(':')[0]}:' references here."
+                    : "Point it at a downloaded model folder or file (see README: Bring real models).");
         return path;
     }
 }

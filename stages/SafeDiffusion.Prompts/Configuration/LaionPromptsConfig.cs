@@ -9,7 +9,6 @@ namespace SafeDiffusion.Prompts.Configuration;
 public sealed record LaionPromptsConfig : IValidatableConfig
 {
     /// <summary>A file, or a folder whose files of the chosen format are read in name order.</summary>
-    [Required]
     public string Input { get; init; } = "";
 
     public PromptFileFormat Format { get; init; } = PromptFileFormat.Auto;

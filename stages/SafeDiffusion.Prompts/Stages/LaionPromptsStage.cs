@@ -29,7 +29,8 @@ public sealed class LaionPromptsStage(IPromptArtifactStore store) : Stage<RunSta
     private async IAsyncEnumerable<PromptRecord> LoadAsync(StageContext context, LaionPromptsConfig config, RunStarted started,
         [EnumeratorCancellation] CancellationToken ct)
     {
-        var result = await new LaionCaptionSource(config).LoadAsync(started.Seed, ct: ct).ConfigureAwait(false);
+        var input = await context.Models.ResolvePathAsync(config.Input, $"stages.{Name}.input", context.Progress, ct).ConfigureAwait(false);
+        var result = await new LaionCaptionSource(config with { Input = input }).LoadAsync(started.Seed, ct: ct).ConfigureAwait(false);
         foreach (var (metric, value) in result.Counts.ToMetrics()) context.SetMetric(metric, value);
         context.SetNote("inputs", string.Join(", ", result.Files.Select(Path.GetFileName)));
         await using var artifact = await store.OpenWriterAsync(context, ArtifactName, ct).ConfigureAwait(false);

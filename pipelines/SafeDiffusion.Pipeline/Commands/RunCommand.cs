@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Globalization;
+using SafeDiffusion.Core.Contracts;
+using SafeDiffusion.Core.Devices;
+using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Core.Progress;
+using SafeDiffusion.Core.Runs;
+using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Pipeline.Cli;
+using SafeDiffusion.Pipeline.Graphs;
+
+namespace SafeDiffusion.Pipeline.Commands;
+
+/// <summary>
+/// `pipeline run [full|data|STAGE]`: runs a graph, one stage, or a stage and everything downstream of it, over a new
+/// run or an existing one (`--run`), skipping stages whose inputs and config are unchanged unless `--force`.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var target = new Argument<string>("target")
+        {
+            Description = "full (default: the whole experiment), data (prompts -> images -> dataset), or one stage's name.",
+            DefaultValueFactory = _ => PipelineComposition.Full,
+        };
+        var config = CommonOptions.Config();
+        var set = CommonOptions.Set();
+        var runs = CommonOptions.Runs();
+        var run = CommonOptions.Run("Work in an existing run (its upstream outputs feed the stage); default: a new run for graphs.");
+        var from = new Option<string?>("--from") { Description = "Rerun this stage and everything downstream of it.", HelpName = "STAGE" };
+        var force = new Option<bool>("--force") { Description = "Rerun stages even when their inputs and config are unchanged." };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Generate one share of the prompts, i/N (0-based); default from SHARD_INDEX/SHARD_COUNT, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set.",
+            HelpName = "i/N",
+        };
+        var command = new Command("run", "Run the pipeline, one stage of it, or a stage and everything after it.")
+        {
+            target, config, set, runs, run, from, force, shard,
+        };
+        command.SetAction((parse, ct) => ExecuteAsync(env, new RunRequest(
+            parse.GetValue(target)!,
+            parse.GetValue(config),
+            parse.GetValue(set) ?? [],
+            parse.GetValue(runs),
+            parse.GetValue(run),
+            parse.GetValue(from),
+            parse.GetValue(force),
+            parse.GetValue(shard)), ct));
+        return command;
+    }
+
+    internal sealed record RunRequest(
+        string Target, string? ConfigPath, IReadOnlyList<string> Overrides, string? RunsRoot, string? RunId, string? From, bool Force, string? Shard);
+
+    internal static async Task<int> ExecuteAsync(CliEnvironment env, RunRequest request, CancellationToken ct)
+    {
+        var loaded = LoadedConfig.Load(request.ConfigPath, request.Overrides, env.WorkingDirectory);
+        var graphName = PipelineComposition.GraphNames.Contains(request.Target) ? request.Target : PipelineComposition.Full;
+        var graph = PipelineComposition.Graph(graphName);
+        var configs = PipelineComposition.BindAll(loaded);
+
+        IReadOnlySet<string> execute;
+        if (request.From is { } from)
+        {
+            if (graphName != request.Target)
+                throw new UsageException($"Use either a stage name or --from, not both ('{request.Target}' and --from {from}).");
+            execute = graph.FromStage(from);
+        }
+        else if (graphName == request.Target) execute = graph.Stages.Select(s => s.Name).ToHashSet();
+        else execute = new HashSet<string> { graph[request.Target].Name };
+
+        var singleStageWithInputs = request.RunId is null && execute.Any(s => graph.DependenciesOf(s).Any(d => !execute.Contains(d)));
+        if (singleStageWithInputs)
+            throw new UsageException(
+                $"{string.Join(", ", execute)} needs the outputs of earlier stages: add --run <id|latest> to take them from an existing run, " +
+                "or run the whole graph (`pipeline run full`).");
+
+        var shard = ShardOption.Resolve(request.Shard);
+        var store = new RunStore(Path.GetFullPath(request.RunsRoot ?? loaded.Config.Runs.Root, env.WorkingDirectory));
+        using var run = request.RunId is null
+            ? store.Create(loaded.Document, loaded.Config, shard.IsAll ? null : shard.ToString())
+            : store.Open(request.RunId);
+        if (request.RunId is not null && run.Manifest.ConfigSha256 != loaded.Document.Sha256())
+            env.Error.WriteLine($"note: this config differs from the one run {run.Id} started with; stages whose sections changed will rerun.");
+
+        env.Error.WriteLine($"run {run.Id} ({loaded.Document.SourceName}) in {run.Directory}");
+        var result = await WithProgressAsync(env, progress =>
+        {
+            var environment = new PipelineEnvironment(run, loaded.Config, loaded.Document, DeviceScheduler.FromConfig(loaded.Config),
+                progress, new ModelCatalog(loaded.Config.Models, PipelineComposition.ModelResolvers(loaded), loaded.BaseDirectory), shard);
+            return new GraphRunner().RunAsync(graph, configs, environment, new RunSelection(execute, request.Force), ct);
+        }).ConfigureAwait(false);
+
+        PrintSummary(env, store, run.Id, result);
+        return ExitCodes.Success;
+    }
+
+    internal static async Task<T> WithProgressAsync<T>(CliEnvironment env, Func<IProgressSink, Task<T>> work)
+    {
+        if (env.Interactive) return await new SpectreProgressSink(env.Console).RunAsync(work).ConfigureAwait(false);
+        return await work(new PlainProgressSink(env.Error)).ConfigureAwait(false);
+    }
+
+    private static void PrintSummary(CliEnvironment env, RunStore store, string runId, GraphResult result)
+    {
+        var manifest = store.ReadManifest(runId);
+        env.Out.WriteLine();
+        env.Out.WriteLine($"run {runId}");
+        foreach (var (name, record) in manifest.Stages)
+        {
+            var state = result.Skipped.Contains(name) ? "up to date" : record.Status.ToString().ToLowerInvariant();
+            var took = record.DurationSeconds is { } d ? TimeSpan.FromSeconds(d).ToString(@"m\:ss", CultureInfo.InvariantCulture) : "";
+            env.Out.WriteLine($"  {name,-20} {state,-11} {took,6}  {record.Artifacts.Count} artifact(s)");
+        }
+        foreach (var output in result.Outputs)
+            if (output is IRunSummary summary) env.Out.WriteLine(summary.Describe());
+        env.Out.WriteLine($"manifest: {Path.Combine(store.Root, runId, RunStore.ManifestFileName)}");
+    }
+}

@@ -1,0 +1,117 @@
+using SafeDiffusion.Core.Contracts;
+using SafeDiffusion.Core.Runs;
+using SafeDiffusion.Datasets.Parts;
+using SafeDiffusion.Datasets.Schemas;
+using SafeDiffusion.Datasets.Stages;
+using SafeDiffusion.Pipeline.Cli;
+using SafeDiffusion.Prompts.Gguf;
+using SafeDiffusion.Testing;
+
+namespace SafeDiffusion.Pipeline.Tests.Graphs;
+
+/// <summary>
+/// The data graph (clean captions + LLM prompts -> images -> dataset) through the real command line, on the
+/// tiny-sd1 reference model and a tiny random llama: every stage writes valid artifacts and the manifest says so.
+/// </summary>
+public sealed class DataGraphTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("data-graph");
+
+    private string WriteConfig()
+    {
+        File.WriteAllLines(_dir.File("captions.txt"),
+            ["a lighthouse on a cliff at dusk", "a bowl of fruit on a wooden table", "a red bicycle leaning on a wall", "two cats asleep on a sofa"]);
+        var gguf = _dir.File("writer.gguf");
+        TinyLlamaGguf.Write(gguf);
+        var model = SharedFixtures.Path("sd-parity", "tiny-sd1", "model");
+        var yaml = $$"""
+            name: data-test
+            seed: 5
+            devices: [{ id: cpu, memory: 4GiB }]
+            models:
+              base: { path: "{{model}}" }
+              writer: { path: "{{gguf}}" }
+            stages:
+              laion-prompts:
+                input: "{{_dir.File("captions.txt")}}"
+                sample-size: 3
+              harmful-prompts:
+                model: writer
+                context-size: 4096
+                parallel-requests: 4
+                prompts-per-request: 2
+                prompts-per-category: 2
+                categories: [{ name: violence }]
+              images:
+                width: 32
+                height: 32
+                steps: 2
+                guidance: 3
+                batch-size: 2
+                holdout-fraction: 0.3
+                scheduler: ddim
+            """;
+        File.WriteAllText(_dir.File("data.yaml"), yaml);
+        return _dir.File("data.yaml");
+    }
+
+    private async Task<(int Code, string Out, string Err)> Pipeline(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await CliHost.RunAsync(args, CliEnvironment.ForTest(output, error, _dir.Path));
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task The_data_graph_writes_prompts_images_and_a_split_dataset_and_a_rerun_is_up_to_date()
+    {
+        var config = WriteConfig();
+
+        var (code, stdout, stderr) = await Pipeline("run", "data", "--config", config);
+
+        Assert.True(code == 0, stderr);
+        var store = new RunStore(_dir.File("runs"));
+        var manifest = store.ReadManifest("latest");
+        foreach (var stage in new[] { "laion-prompts", "harmful-prompts", "images", "dataset" })
+        {
+            Assert.Equal(StageStatus.Completed, manifest.Stages[stage].Status);
+            Assert.NotEmpty(manifest.Stages[stage].Artifacts);
+        }
+        var runDir = Path.Combine(store.Root, manifest.RunId);
+        var images = await new ParquetPartReader<ImageRecord>(ImagesSchema.Instance).ReadAsync(Path.Combine(runDir, "images")).ToListAsync();
+        Assert.Equal(3 + 2, images.Count);
+        Assert.All(images, i => Assert.Equal((32, 32), (i.Width, i.Height)));
+        Assert.Contains(images, i => i.Label == PromptLabel.Harmful);
+        var dataset = DatasetManifest.Read(Path.Combine(runDir, "dataset", DatasetManifest.FileName));
+        Assert.Equal(images.Count, dataset.CleanTrainRows + dataset.HarmfulTrainRows + dataset.HoldoutRows);
+        Assert.Contains("images", stdout);
+
+        var (again, _, againErr) = await Pipeline("run", "data", "--config", config, "--run", "latest");
+        Assert.True(again == 0, againErr);
+        Assert.Contains("up to date", againErr);
+    }
+
+    [Fact]
+    public async Task A_single_stage_without_a_run_is_a_usage_error_naming_the_fix()
+    {
+        var config = WriteConfig();
+        var (code, _, stderr) = await Pipeline("run", "images", "--config", config);
+        Assert.Equal(2, code);
+        Assert.Contains("--run", stderr);
+    }
+
+    [Fact]
+    public async Task An_unknown_config_key_stops_the_run_before_any_stage_with_file_and_line()
+    {
+        var config = WriteConfig();
+        File.AppendAllText(config, "\n    bacth-size: 4\n");
+        var (code, _, stderr) = await Pipeline("run", "data", "--config", config);
+        Assert.Equal(2, code);
+        Assert.Contains("data.yaml:", stderr);
+        Assert.Contains("batchSize", stderr);
+        Assert.False(Directory.Exists(_dir.File("runs")));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
