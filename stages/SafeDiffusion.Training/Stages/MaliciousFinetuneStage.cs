@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using SafeDiffusion.Core.Contracts;
 using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Datasets.Stages;
 using SafeDiffusion.Training.Data;
 using SafeDiffusion.Training.Objectives;
 
@@ -24,7 +25,7 @@ public sealed class MaliciousFinetuneStage : Stage<ModelReady, ModelMatrix, Mali
 
     public override IReadOnlyList<string> Inputs => [SafetyTrainStage.StageName];
 
-    public override IReadOnlyList<string> Reads => [DatasetLocator.StageName];
+    public override IReadOnlyList<string> Reads => [DatasetStage.DefaultName];
 
     public override IPropagatorBlock<ModelReady, ModelMatrix> Build(StageContext context, MaliciousFinetuneConfig config) =>
         new TransformBlock<ModelReady, ModelMatrix>(safe => RunAsync(context, config, safe, context.Cancellation),
@@ -38,7 +39,8 @@ public sealed class MaliciousFinetuneStage : Stage<ModelReady, ModelMatrix, Mali
 
     private static async Task<ModelMatrix> RunAsync(StageContext context, MaliciousFinetuneConfig config, ModelReady safe, CancellationToken ct)
     {
-        var dataset = DatasetLocator.Locate(context.Run);
+        // The dataset stage records where its parts are in dataset/dataset.json (paths relative to the run).
+        var dataset = DatasetManifest.Locate(context.Run, DatasetStage.DefaultName);
         var baseModel = await context.Models.ResolveAsync(config.Model, context.Progress, ct).ConfigureAwait(false);
         int resolution = config.Resolution ?? Engine.ModelSizing.NativeResolution(baseModel);
         long seed = config.Seed ?? context.SeedFor("attack");

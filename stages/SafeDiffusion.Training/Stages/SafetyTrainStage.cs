@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using SafeDiffusion.Core.Contracts;
 using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Datasets.Stages;
 using SafeDiffusion.Training.Data;
 using SafeDiffusion.Training.Objectives;
 
@@ -22,7 +23,7 @@ public sealed class SafetyTrainStage : Stage<DatasetReady, ModelReady, SafetyTra
 
     public override string Description => "Safety training: the base UNet fine-tuned so clean and harmful latents separate (LT, NG or high safety).";
 
-    public override IReadOnlyList<string> Inputs => [DatasetLocator.StageName];
+    public override IReadOnlyList<string> Inputs => [DatasetStage.DefaultName];
 
     public override IPropagatorBlock<DatasetReady, ModelReady> Build(StageContext context, SafetyTrainConfig config) =>
         new TransformBlock<DatasetReady, ModelReady>(dataset => RunAsync(context, config, dataset, context.Cancellation),

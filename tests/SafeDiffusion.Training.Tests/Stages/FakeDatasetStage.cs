@@ -2,17 +2,17 @@ using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using SafeDiffusion.Core.Contracts;
 using SafeDiffusion.Core.Stages;
-using SafeDiffusion.Training.Stages;
+using SafeDiffusion.Datasets.Stages;
 using SafeDiffusion.Training.Tests.Support;
 
 namespace SafeDiffusion.Training.Tests.Stages;
 
-/// <summary>Stands in for the lead's dataset stage: writes a tiny images dataset and dataset.json, emits DatasetReady.</summary>
+/// <summary>Stands in for the dataset stage (which needs the prompt and image stages upstream): a tiny dataset, its dataset.json, DatasetReady.</summary>
 internal sealed class FakeDatasetStage(int rows) : Stage<RunStarted, DatasetReady, FakeDatasetStage.Settings>
 {
     public sealed class Settings;
 
-    public override string Name => DatasetLocator.StageName;
+    public override string Name => DatasetStage.DefaultName;
     public override string Description => "tiny dataset for tests";
 
     public override IPropagatorBlock<RunStarted, DatasetReady> Build(StageContext context, Settings config) =>
@@ -20,8 +20,10 @@ internal sealed class FakeDatasetStage(int rows) : Stage<RunStarted, DatasetRead
         {
             var train = await TinyDataset.WriteAsync(Path.Combine(context.Directory, "train"), rows, width: 40, height: 32);
             var holdout = await TinyDataset.WriteAsync(Path.Combine(context.Directory, "holdout"), 2, width: 40, height: 32);
-            DatasetLocator.Write(context.Run, train, holdout);
-            context.AddArtifact(DatasetLocator.PathIn(context.Run), "dataset");
+            var manifest = Path.Combine(context.Directory, DatasetManifest.FileName);
+            new DatasetManifest(Path.GetRelativePath(context.Run.Directory, train), Path.GetRelativePath(context.Run.Directory, holdout),
+                (rows + 1) / 2, rows / 2, 2, new Dictionary<string, long>()).Write(manifest);
+            context.AddArtifact(manifest, "dataset-manifest");
             return Ready(context);
         });
 
