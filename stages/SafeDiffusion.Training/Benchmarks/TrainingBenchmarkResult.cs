@@ -1,8 +1,5 @@
 namespace SafeDiffusion.Training.Benchmarks;
 
-/// <summary>Resident memory after a number of timed steps.</summary>
-public sealed record MemorySample(int Step, long ResidentBytes);
-
 /// <summary>The training benchmark's figures.</summary>
 /// <param name="StepsPerSecond">Timed steps divided by their wall time.</param>
 /// <param name="MillisecondsPerStep">Median wall time of one step.</param>

@@ -14,22 +14,6 @@ using static TorchSharp.torch;
 
 namespace SafeDiffusion.Training.Stages;
 
-/// <summary>What one fine-tuning run of a stage trains, on what, and where it writes.</summary>
-/// <param name="Name">Short name for progress and notes (e.g. "safe (LT)").</param>
-/// <param name="Directory">The job's folder: model/, state/, metrics.csv, loss.png.</param>
-internal sealed record FineTuneJobSpec(
-    string Name,
-    string BaseModel,
-    string Directory,
-    ITrainingRowSource Rows,
-    TrainingDataOptions Data,
-    TrainerSettings Trainer,
-    ObjectiveSettings Objective,
-    FineTuneConfig Config);
-
-/// <summary>A finished job: the model folder it wrote and its last step's numbers.</summary>
-internal sealed record FineTuneJobResult(string ModelDirectory, StepMetrics? Last, double StepsPerSecond, int ResumedAt);
-
 /// <summary>
 /// Runs one fine-tuning job for a stage on a leased device: loads the base model, resumes from a saved state of the
 /// same job if there is one, trains step by step (each step under a compute slot of the lease), logs every step to
