@@ -36,7 +36,9 @@ public sealed class SpmTokenizer
                 ? id
                 : throw new ArgumentException($"The vocabulary has no byte token {text}; SPM byte fallback needs all 256.", nameof(vocabulary));
         }
-        // The special-token cache: control, user-defined and unknown tokens, longest first.
+        // The special-token cache: control, user-defined and unknown tokens, longest first. llama.cpp leaves
+        // tokens of equal length in no particular order, which matters only if two of them could match at the
+        // same place; ids break the tie here.
         _specialByLength = Enumerable.Range(0, vocabulary.Count)
             .Where(id => vocabulary.TokenTypes[id] is SpmVocabulary.TypeControl or SpmVocabulary.TypeUserDefined or SpmVocabulary.TypeUnknown)
             .OrderByDescending(id => Encoding.UTF8.GetByteCount(vocabulary.Tokens[id]))

@@ -36,16 +36,25 @@ public static class TinyLlamaTrainer
                 $"but contextLength is {options.ContextLength}. Raise contextLength, or shorten the instruction or the captions.");
 
         var hyper = options.HyperParameters(vocabulary.Count);
-        var module = new LlamaForCausalLM(hyper);
+        var threads = torch.get_num_threads();
+        if (options.Threads > 0) torch.set_num_threads(options.Threads);
         try
         {
-            var report = Run(module, sampler, options, longest, progress, ct);
-            return new TinyLlamaModel(module, vocabulary, options, report, TinyLlamaRecipe.Key(corpus, options));
+            var module = new LlamaForCausalLM(hyper);
+            try
+            {
+                var report = Run(module, sampler, options, longest, progress, ct);
+                return new TinyLlamaModel(module, vocabulary, options, report, TinyLlamaRecipe.Key(corpus, options));
+            }
+            catch
+            {
+                module.Dispose();
+                throw;
+            }
         }
-        catch
+        finally
         {
-            module.Dispose();
-            throw;
+            if (options.Threads > 0) torch.set_num_threads(threads);
         }
     }
 

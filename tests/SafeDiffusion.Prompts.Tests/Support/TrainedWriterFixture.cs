@@ -1,3 +1,4 @@
+using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Prompts.Configuration;
 using SafeDiffusion.Prompts.Llm;
 using SafeDiffusion.Prompts.TinyLlm;
@@ -8,7 +9,8 @@ namespace SafeDiffusion.Prompts.Tests.Support;
 
 /// <summary>
 /// A tiny writer model trained once on <see cref="SceneCaptionGrammar"/> captions, exported to GGUF and loaded
-/// through LLamaSharp, shared by the tests of the <see cref="TrainedWriterCollection"/>.
+/// through LLamaSharp, shared by the tests of the <see cref="TrainedWriterCollection"/> (which every test that
+/// trains joins, since libtorch's thread setting is process-wide).
 /// </summary>
 public sealed class TrainedWriterFixture : IAsyncLifetime
 {
@@ -44,6 +46,7 @@ public sealed class TrainedWriterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        LibTorchRuntime.EnsureLoadable();
         Trained = TinyLlamaTrainer.Train(Corpus, Options);
         Trained.ExportGguf(ModelPath);
         Model = await LlamaTextModel.LoadAsync(ModelPath, HarmfulPromptWriter.RuntimeOptions(WriterConfig));

@@ -9,6 +9,8 @@ using TorchSharp;
 
 namespace SafeDiffusion.Prompts.Tests.TinyLlm;
 
+// libtorch's thread count is process-wide: training tests share one collection so they never run side by side.
+[Collection(TrainedWriterCollection.Name)]
 public class TinyLlamaTrainerTests
 {
     private static readonly CaptionCorpus Corpus = new(
@@ -65,12 +67,14 @@ public class TinyLlamaTrainerTests
     }
 
     [Fact]
-    public void Progress_counts_every_step_and_the_report_matches_the_options()
+    public void Progress_counts_every_step_the_report_matches_the_options_and_libtorch_threads_are_restored()
     {
         var sink = new CountingProgressSink();
+        var threads = torch.get_num_threads();
 
         using var model = TinyLlamaTrainer.Train(Corpus, Small, sink);
 
+        Assert.Equal(threads, torch.get_num_threads());
         Assert.Equal(("train tiny writer model", Small.Steps), (sink.Name, sink.Total));
         Assert.Equal(Small.Steps, sink.Increments);
         Assert.StartsWith("loss ", sink.LastStatus);
@@ -78,6 +82,16 @@ public class TinyLlamaTrainerTests
         Assert.Equal(model.Vocabulary.Count, model.HyperParameters.VocabularySize);
         Assert.Equal(TinyLlamaRecipe.Key(Corpus, Small), model.RecipeKey);
         Assert.NotEqual(model.RecipeKey, TinyLlamaRecipe.Key(Corpus, Small with { Steps = 7 }));
+    }
+
+    [Fact]
+    public void Cancelling_stops_training_between_steps()
+    {
+        using var cancel = new CancellationTokenSource();
+        var sink = new CountingProgressSink { OnIncrement = n => { if (n == 2) cancel.Cancel(); } };
+
+        Assert.ThrowsAny<OperationCanceledException>(() => TinyLlamaTrainer.Train(Corpus, Small with { Steps = 50 }, sink, cancel.Token));
+        Assert.Equal(2, sink.Increments);
     }
 
     [Fact]
@@ -126,7 +140,14 @@ public class TinyLlamaTrainerTests
 
         public void Info(string message) { }
         public void Warn(string message) { }
-        public void Increment(double amount = 1) => Increments += (int)amount;
+        public Action<int>? OnIncrement { get; init; }
+
+        public void Increment(double amount = 1)
+        {
+            Increments += (int)amount;
+            OnIncrement?.Invoke(Increments);
+        }
+
         public void SetTotal(double total) => Total = total;
         public void SetStatus(string status) => LastStatus = status;
         public void Dispose() { }
