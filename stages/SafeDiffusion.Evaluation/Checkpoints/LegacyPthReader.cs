@@ -41,7 +41,7 @@ internal static class LegacyPthReader
             var key = keyObject as string ?? throw new PickleFormatException("a storage key is not a string.");
             if (!storages.TryGetValue(key, out var storage)) throw new PickleFormatException($"storage '{key}' is listed but no tensor uses it.");
             try { stream.ReadExactly(countBytes); }
-            catch (EndOfStreamException) { throw new PickleFormatException($"the file ends before storage '{key}'."); }
+            catch (EndOfStreamException) { throw new PickleFormatException($"the file is truncated before storage '{key}'."); }
             long count = BinaryPrimitives.ReadInt64LittleEndian(countBytes);
             long bytes = count * TorchStorageTypes.ElementSize(storage.DType);
             if (count < 0 || bytes > int.MaxValue) throw new PickleFormatException($"storage '{key}' declares {count} elements.");

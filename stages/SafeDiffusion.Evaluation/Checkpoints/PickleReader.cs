@@ -178,7 +178,7 @@ public sealed class PickleReader(Stream stream, PickleReduceHandler reduce, Func
     {
         if (littleEndianTwosComplement.Length == 0) return 0L;
         var value = new BigInteger(littleEndianTwosComplement, isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
     }
 
     private static object ParseTextInt(string text) => text switch
@@ -191,7 +191,7 @@ public sealed class PickleReader(Stream stream, PickleReduceHandler reduce, Func
     private static object ParseTextLong(string text)
     {
         var value = BigInteger.Parse(text.TrimEnd('L'), CultureInfo.InvariantCulture);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
     }
 
     private static int Length(long length) => length is >= 0 and <= int.MaxValue

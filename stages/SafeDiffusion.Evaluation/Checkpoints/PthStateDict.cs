@@ -29,6 +29,8 @@ public sealed class PthStateDict : IDisposable
     public PthFormat Format { get; }
     public IReadOnlyDictionary<string, Tensor> Tensors => _tensors;
 
+    private const string Fix = "Check that the file is complete (download it again) and was written by torch.save(model.state_dict(), path).";
+
     public static PthStateDict Read(string path)
     {
         if (!File.Exists(path)) throw new InputDataException(path, "does not exist.");
@@ -45,13 +47,13 @@ public sealed class PthStateDict : IDisposable
         catch (PickleFormatException e)
         {
             throw new InputDataException(path, $"is not a readable PyTorch state dict: {e.Message}",
-                fix: "Save the weights with torch.save(model.state_dict(), path).", inner: e);
+                fix: Fix, inner: e);
         }
         catch (Exception e) when (e is InvalidDataException or NotImplementedException or InvalidCastException or
                                        Razorvine.Pickle.PickleException or EndOfStreamException)
         {
             throw new InputDataException(path, $"is not a readable PyTorch state dict ({e.Message}).",
-                fix: "Save the weights with torch.save(model.state_dict(), path).", inner: e);
+                fix: Fix, inner: e);
         }
     }
 

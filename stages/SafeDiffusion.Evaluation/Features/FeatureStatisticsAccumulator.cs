@@ -39,7 +39,7 @@ public sealed class FeatureStatisticsAccumulator : IDisposable
         // The running state outlives any dispose scope the caller has open, so it is detached, not moved out.
         _shift ??= x.mean([0]).DetachFromDisposeScope();
         var centred = x - _shift;
-        var sum = centred.sum(0);
+        var sum = centred.sum([0L]);
         var outer = centred.t().matmul(centred);
         _sum = _sum is null ? sum.DetachFromDisposeScope() : Replace(_sum, _sum + sum);
         _outer = _outer is null ? outer.DetachFromDisposeScope() : Replace(_outer, _outer + outer);

@@ -19,7 +19,8 @@ public static class FidInceptionWeights
 
     public static FidInceptionV3 Load(string path, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
-        var model = new FidInceptionV3(device, dtype);
+        // Float32 is TorchSharp's default; passing it explicitly would also make num_batches_tracked float, unlike PyTorch.
+        var model = new FidInceptionV3(device, dtype == ScalarType.Float32 ? null : dtype);
         try
         {
             LoadInto(model, path);
