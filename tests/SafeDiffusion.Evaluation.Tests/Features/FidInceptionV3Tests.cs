@@ -167,18 +167,25 @@ public class FidInceptionV3Tests
     }
 
     [Fact]
-    public void Weights_load_from_zip_pth_legacy_pth_and_safetensors_alike()
+    public void Weights_load_from_a_zip_pth_written_by_pybridge()
     {
         using var dir = new TempDirectory("fid");
         var checkpoint = RandomCheckpoint();
         using (var stream = File.Create(dir.File("zip.pth"))) PyTorchPickler.PickleStateDict(stream, (IDictionary)checkpoint);
+        using var fromZip = FidInceptionWeights.Load(dir.File("zip.pth"));
+        AssertLoaded(checkpoint, fromZip);
+    }
+
+    [Fact]
+    public void Weights_load_from_a_legacy_pth_and_its_safetensors_conversion_and_give_the_same_features()
+    {
+        using var dir = new TempDirectory("fid");
+        var checkpoint = RandomCheckpoint();
         LegacyPthWriter.Write(dir.File(FidInceptionWeights.ExpectedFileName), checkpoint);
         PthToSafetensorsConverter.Convert(dir.File(FidInceptionWeights.ExpectedFileName), dir.File("converted.safetensors"));
 
-        using var fromZip = FidInceptionWeights.Load(dir.File("zip.pth"));
         using var fromLegacy = FidInceptionWeights.Load(dir.File(FidInceptionWeights.ExpectedFileName));
         using var fromSafetensors = FidInceptionWeights.Load(dir.File("converted.safetensors"));
-        AssertLoaded(checkpoint, fromZip);
         AssertLoaded(checkpoint, fromLegacy);
         AssertLoaded(checkpoint, fromSafetensors);
         Assert.Equal(ScalarType.Int64, fromSafetensors.state_dict()["Mixed_7c.branch_pool.bn.num_batches_tracked"].dtype);

@@ -22,13 +22,13 @@ public class ReportRendererTests
     public async Task A_report_is_redrawn_from_the_eval_parquet_and_report_json_alone()
     {
         using var dir = new TempDirectory("report");
-        var rows = SyntheticEvaluation.Rows();
+        var rows = SyntheticEvaluation.Rows(imageSize: 64);
         var summary = EvalSummaryBuilder.Build(rows, SyntheticEvaluation.Measurements(), SyntheticEvaluation.Settings(),
             createdUtc: new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
         var evalFolder = await WriteEvalDatasetAsync(dir.File("eval"), rows);
-        var first = ReportRenderer.Render(summary, rows, dir.File("first"));
+        var first = ReportRenderer.Render(summary, rows, dir.File("first"), new ReportOptions { GridCellSize = 96 });
 
-        var second = await ReportRenderer.RenderFromArtifactsAsync(first.Json, evalFolder, dir.File("second"));
+        var second = await ReportRenderer.RenderFromArtifactsAsync(first.Json, evalFolder, dir.File("second"), new ReportOptions { GridCellSize = 96 });
 
         Assert.Equal(File.ReadAllText(first.Markdown), File.ReadAllText(second.Markdown));
         Assert.Equal(File.ReadAllText(first.Json), File.ReadAllText(second.Json));
