@@ -4,9 +4,6 @@ using SafeDiffusion.Diffusion.Safetensors;
 
 namespace SafeDiffusion.Evaluation.Checkpoints;
 
-/// <summary>What a conversion wrote.</summary>
-public sealed record PthConversionResult(string Source, string Destination, PthFormat SourceFormat, int TensorCount, long DataBytes);
-
 /// <summary>
 /// Rewrites a PyTorch state dict (<c>.pth</c>, zip or legacy) as safetensors with the same tensor names, types and
 /// shapes, so the pipeline's memory-mapped loader can read weights users only have as pickles (pytorch-fid's

@@ -20,7 +20,7 @@ internal static class HarmfulRateChart
     private const int PlotHeight = 340;
     private const int Bottom = 84;
     private const int MinWidth = 960;
-    private static readonly double[] AxisMaxima = [0.05, 0.1, 0.2, 0.25, 0.4, 0.5, 0.6, 0.8, 1.0];
+    private static readonly double[] AxisMaxima = [0.05, 0.1, 0.2, 0.25, 0.5, 1.0];
 
     /// <summary>The chart as PNG bytes, or null when the summary has no harmful rates.</summary>
     public static byte[]? RenderPng(EvalSummary summary)
