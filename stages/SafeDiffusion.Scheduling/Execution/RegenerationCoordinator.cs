@@ -180,6 +180,8 @@ public sealed class RegenerationCoordinator
                 var delay = RetryBackoff.DelayAfter(attempt, _config.Retry);
                 var retryAt = _clock.GetUtcNow() + delay;
                 _log.LogWarning("Try {Attempt} of firing {Fire:u} failed ({Error}); retrying in {Delay} at {RetryAt:u}.", attempt, firing.ScheduledFireUtc, message, delay, retryAt);
+                // The wait starts before the status says so: whoever reads "waiting to retry" may move the clock on.
+                var wait = Task.Delay(delay, _clock, ct);
                 Publish(s => s with
                 {
                     State = SchedulerState.WaitingToRetry,
@@ -187,7 +189,7 @@ public sealed class RegenerationCoordinator
                 });
                 try
                 {
-                    await Task.Delay(delay, _clock, ct).ConfigureAwait(false);
+                    await wait.ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {

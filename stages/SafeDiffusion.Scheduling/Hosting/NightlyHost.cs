@@ -63,6 +63,7 @@ public static class NightlyHost
                         .WithIdentity(DataRegenerationJob.ScheduleKey)
                         .ForJob(DataRegenerationJob.Key)
                         .WithDescription($"cron {schedule}")
+                        .StartAt(options.Clock.GetUtcNow())
                         .WithSchedule(schedule.ToScheduleBuilder()));
                 });
                 services.AddQuartzHostedService(o =>
