@@ -61,10 +61,14 @@ public static class DatasetMerger
             if (manifest)
                 new DatasetManifest("train", "holdout", tally.CleanTrain, tally.HarmfulTrain, tally.Holdout, tally.ByCategory)
                     .Write(Path.Combine(staging, DatasetManifest.FileName));
+            var warnings = new List<string>();
+            // Shards skip the dataset stage's both-classes check (one shard may hold no harmful prompt); the merge is where it applies.
+            if (manifest && (tally.CleanTrain == 0 || tally.HarmfulTrain == 0))
+                warnings.Add($"the merged train split has {tally.CleanTrain} clean and {tally.HarmfulTrain} harmful rows; safety training needs both.");
             if (Directory.Exists(output)) Directory.Delete(output);
             Directory.Move(staging, output);
             AtomicFile.FlushDirectory(Path.GetDirectoryName(output)!);
-            return new MergeReport(output, tables, coverage, manifest);
+            return new MergeReport(output, tables, coverage, manifest, warnings);
         }
         catch
         {

@@ -1,7 +1,8 @@
 namespace SafeDiffusion.Datasets.Merging;
 
 /// <summary>What a merge wrote, per table, and what it found about the inputs.</summary>
-public sealed record MergeReport(string OutputFolder, IReadOnlyList<MergedTable> Tables, ShardCoverage Shards, bool DatasetManifestWritten)
+/// <param name="Warnings">Things worth knowing that did not stop the merge (a train split missing a class).</param>
+public sealed record MergeReport(string OutputFolder, IReadOnlyList<MergedTable> Tables, ShardCoverage Shards, bool DatasetManifestWritten, IReadOnlyList<string> Warnings)
 {
     public string Describe()
     {
@@ -13,6 +14,7 @@ public sealed record MergeReport(string OutputFolder, IReadOnlyList<MergedTable>
             lines.Add(Shards.Complete
                 ? $"  shards: all {n} present{(Shards.Repeated.Count == 0 ? "" : $" (given more than once: {string.Join(", ", Shards.Repeated)})")}"
                 : $"  shards: {Shards.DescribeMissing()} - merged anyway (--allow-missing)");
+        lines.AddRange(Warnings.Select(w => $"  warning: {w}"));
         return $"merged into {OutputFolder}\n" + string.Join("\n", lines);
     }
 }
