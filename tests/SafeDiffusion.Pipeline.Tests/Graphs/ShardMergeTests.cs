@@ -56,6 +56,15 @@ public sealed class ShardMergeTests : IDisposable
             perShard.Add((await ReadDatasetAsync(Path.Combine(store.Root, run, "dataset"))).Keys.ToHashSet());
         Assert.Equal(expected.Count, perShard.Sum(s => s.Count));
 
+        // The prompt stages shard too: each shard run keeps only its own prompts, together exactly the unsharded ones.
+        foreach (var stage in new[] { "laion-prompts", "harmful-prompts" })
+        {
+            var wholePrompts = await PromptIdsAsync(Path.Combine(store.Root, whole, stage, "prompts"));
+            var shardPrompts = new List<string>();
+            foreach (var run in shardRuns) shardPrompts.AddRange(await PromptIdsAsync(Path.Combine(store.Root, run, stage, "prompts")));
+            Assert.Equal(wholePrompts.Order(StringComparer.Ordinal), shardPrompts.Order(StringComparer.Ordinal));
+        }
+
         var wholeManifest = DatasetManifest.Read(Path.Combine(store.Root, whole, "dataset", DatasetManifest.FileName));
         var mergedManifest = DatasetManifest.Read(Path.Combine(merged, DatasetManifest.FileName));
         Assert.Equal((wholeManifest.CleanTrainRows, wholeManifest.HarmfulTrainRows, wholeManifest.HoldoutRows),
@@ -81,6 +90,9 @@ public sealed class ShardMergeTests : IDisposable
         }
         return rows;
     }
+
+    private static async Task<List<string>> PromptIdsAsync(string folder) =>
+        await new ParquetPartReader<PromptRecord>(PromptsSchema.Instance).ReadAsync(folder).Select(p => p.PromptId).ToListAsync();
 
     public void Dispose() => _work.Dispose();
 }
