@@ -35,6 +35,17 @@ public static class GraphExecution
             ? store.Create(loaded.Document, loaded.Config, request.Shard.IsAll ? null : request.Shard.ToString())
             : store.Open(request.RunId);
         runOpened?.Invoke(run);
+        // Resuming a shard's run continues that shard, whether or not --shard is repeated.
+        var shard = request.Shard;
+        if (run.Manifest.Shard is { } recorded)
+        {
+            var own = ShardSpec.Parse(recorded);
+            if (!shard.IsAll && shard != own)
+                throw new UsageException($"Run {run.Id} is shard {own}; it cannot continue as shard {shard}. Drop --shard or give {own}.");
+            shard = own;
+        }
+        else if (!shard.IsAll && request.RunId is not null)
+            throw new UsageException($"Run {run.Id} is not sharded; it cannot continue as shard {shard}. Drop --shard, or start a new run for the shard.");
         var whole = graph.Stages.All(s => request.Execute.Contains(s.Name));
         var label = whole ? graph.Name : string.Join("+", graph.Stages.Where(s => request.Execute.Contains(s.Name)).Select(s => s.Name));
         RunOutcome Outcome(RunStatus status, string? error) => new()
@@ -51,7 +62,7 @@ public static class GraphExecution
         try
         {
             var environment = new PipelineEnvironment(run, loaded.Config, loaded.Document, DeviceScheduler.FromConfig(loaded.Config), progress,
-                new ModelCatalog(loaded.Config.Models, PipelineComposition.ModelResolvers(loaded), loaded.BaseDirectory), request.Shard);
+                new ModelCatalog(loaded.Config.Models, PipelineComposition.ModelResolvers(loaded), loaded.BaseDirectory), shard);
             result = await new GraphRunner().RunAsync(graph, configs, environment, new RunSelection(request.Execute, request.Force), ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -66,7 +77,7 @@ public static class GraphExecution
         }
         run.RecordOutcome(Outcome(RunStatus.Succeeded, null));
         // A shard or a part of the graph is not a dataset anyone should consume on its own.
-        if (whole && request.Shard.IsAll && graph.Name is PipelineComposition.Data or PipelineComposition.Full)
+        if (whole && shard.IsAll && graph.Name is PipelineComposition.Data or PipelineComposition.Full)
             store.PointTo(RunStore.LatestData, run.Id);
         return (run.Id, result);
     }

@@ -208,7 +208,17 @@ public sealed class RegenerationCoordinator
     {
         // Only now, with the run complete and its outcome recorded, do readers of latest-data move to it.
         _store.PointTo(RunStore.LatestData, runId);
-        var pruned = RunRetention.Prune(_store, _config.KeepRuns, _config.KeepFailedFor, _clock.GetUtcNow());
+        IReadOnlyList<string> pruned = [];
+        try
+        {
+            RunRetention.CleanInterruptedDeletes(_store);
+            pruned = RunRetention.Prune(_store, _config.KeepRuns, _config.KeepFailedFor, _clock.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The run succeeded; failing to tidy up old ones must not turn that into a failure.
+            _log.LogWarning("Pruning old runs failed ({Error}); they are left in place and tried again after the next success.", e.Message);
+        }
         _log.LogInformation("Run {Run} succeeded (firing {Fire:u}, {Attempt} try(s)); latest-data -> {Run}.{Pruned}", runId, firing.ScheduledFireUtc, attempt, runId,
             pruned.Count == 0 ? "" : $" Pruned {pruned.Count} old run(s): {string.Join(", ", pruned)}.");
         Publish(s => s with

@@ -39,6 +39,19 @@ public static class RunRetention
         return deleted;
     }
 
+    /// <summary>Finishes deletions a stopped host left half done (folders renamed to <c>.deleting-*</c>).</summary>
+    public static int CleanInterruptedDeletes(RunStore store)
+    {
+        if (!Directory.Exists(store.Root)) return 0;
+        int removed = 0;
+        foreach (var dir in Directory.EnumerateDirectories(store.Root, ".deleting-*"))
+        {
+            Directory.Delete(dir, recursive: true);
+            removed++;
+        }
+        return removed;
+    }
+
     private static void Delete(RunStore store, string id)
     {
         var dir = Path.Combine(store.Root, id);

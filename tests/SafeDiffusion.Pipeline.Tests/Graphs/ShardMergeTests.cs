@@ -34,6 +34,14 @@ public sealed class ShardMergeTests : IDisposable
         }
         // Shard runs are pieces, not a dataset to consume: latest-data stays on the whole run.
         Assert.Equal(whole, store.ReadPointer(RunStore.LatestData));
+        // Resuming a shard's run continues that shard without --shard, and refuses another one.
+        (code, _, err) = await _work.PipelineAsync("run", "data", "--config", config, "--run", shardRuns[0]);
+        Assert.True(code == 0, err);
+        Assert.Contains("up to date", err);
+        Assert.Equal(whole, store.ReadPointer(RunStore.LatestData));
+        (code, _, err) = await _work.PipelineAsync("run", "data", "--config", config, "--run", shardRuns[0], "--shard", "1/3");
+        Assert.Equal(2, code);
+        Assert.Contains("is shard 0/3", err);
 
         var merged = _work.File("merged");
         var (mergeCode, mergeOut, mergeErr) = await _work.PipelineAsync(["dataset", "merge", .. shardRuns, "--out", merged, "--expect", "3", "--runs", _work.Runs]);
