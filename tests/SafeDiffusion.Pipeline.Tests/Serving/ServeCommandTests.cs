@@ -69,6 +69,35 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains("cancelled", text);
     }
 
+    [Fact]
+    public async Task A_serve_process_stops_on_sigterm_with_exit_code_0_and_records_it()
+    {
+        var config = _work.WriteConfig("""
+            schedule:
+              cron: "0 3 1 1 *"
+              time-zone: UTC
+            """);
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = _work.Path, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { typeof(Cli.CliHost).Assembly.Location, "serve", "--config", config }) start.ArgumentList.Add(arg);
+        using var child = System.Diagnostics.Process.Start(start)!;
+        var stderr = child.StandardError.ReadToEndAsync();
+        _ = child.StandardOutput.ReadToEndAsync();
+        var statusFile = new StatusFile(_work.Runs);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline && !child.HasExited && statusFile.Read() is not { State: SchedulerState.Idle }) await Task.Delay(50);
+        Assert.True(statusFile.Read() is { State: SchedulerState.Idle }, $"serve should be idle:\n{(child.HasExited ? await stderr : "")}");
+        Assert.True(Scheduling.Hosting.ServeLock.IsHeld(_work.Runs));
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+            await kill.WaitForExitAsync();
+        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(child.ExitCode == 0, await stderr);
+        Assert.Equal(SchedulerState.Stopped, statusFile.Read()!.State);
+        Assert.False(Scheduling.Hosting.ServeLock.IsHeld(_work.Runs));
+        Assert.Contains("stopped.", await stderr);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition, string what, Task serve, StringWriter log)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
