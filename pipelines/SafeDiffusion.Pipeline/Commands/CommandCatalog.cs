@@ -13,5 +13,9 @@ internal static class CommandCatalog
         InspectCommand.Create(env),
         ModelsCommand.Create(env),
         BenchCommand.Create(env),
+        ServeCommand.Create(env),
+        StatusCommand.Create(env),
+        ScheduleCommand.Create(env),
+        DatasetCommand.Create(env),
     ];
 }

@@ -15,8 +15,9 @@ internal static class ModelsCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var command = new Command("models", "Check diffusers model folders.");
+        var command = new Command("models", "Check model folders against reference outputs, and convert checkpoints to safetensors.");
         command.Subcommands.Add(CreateVerify(env));
+        command.Subcommands.Add(ModelsConvertCommand.Create(env));
         return command;
     }
 

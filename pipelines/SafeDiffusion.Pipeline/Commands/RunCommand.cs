@@ -79,21 +79,17 @@ internal static class RunCommand
 
         var shard = ShardOption.Resolve(request.Shard);
         var store = new RunStore(Path.GetFullPath(request.RunsRoot ?? loaded.Config.Runs.Root, env.WorkingDirectory));
-        using var run = request.RunId is null
-            ? store.Create(loaded.Document, loaded.Config, shard.IsAll ? null : shard.ToString())
-            : store.Open(request.RunId);
-        if (request.RunId is not null && run.Manifest.ConfigSha256 != loaded.Document.Sha256())
-            env.Error.WriteLine($"note: this config differs from the one run {run.Id} started with; stages whose sections changed will rerun.");
+        var (runId, result) = await WithProgressAsync(env, progress => GraphExecution.RunAsync(loaded, configs, store,
+            new GraphExecutionRequest(graphName, execute, request.Force, shard, request.RunId),
+            progress,
+            run =>
+            {
+                if (request.RunId is not null && run.Manifest.ConfigSha256 != loaded.Document.Sha256())
+                    env.Error.WriteLine($"note: this config differs from the one run {run.Id} started with; stages whose sections changed will rerun.");
+                env.Error.WriteLine($"run {run.Id} ({loaded.Document.SourceName}) in {run.Directory}");
+            }, ct)).ConfigureAwait(false);
 
-        env.Error.WriteLine($"run {run.Id} ({loaded.Document.SourceName}) in {run.Directory}");
-        var result = await WithProgressAsync(env, progress =>
-        {
-            var environment = new PipelineEnvironment(run, loaded.Config, loaded.Document, DeviceScheduler.FromConfig(loaded.Config),
-                progress, new ModelCatalog(loaded.Config.Models, PipelineComposition.ModelResolvers(loaded), loaded.BaseDirectory), shard);
-            return new GraphRunner().RunAsync(graph, configs, environment, new RunSelection(execute, request.Force), ct);
-        }).ConfigureAwait(false);
-
-        PrintSummary(env, store, run.Id, result);
+        PrintSummary(env, store, runId, result);
         return ExitCodes.Success;
     }
 

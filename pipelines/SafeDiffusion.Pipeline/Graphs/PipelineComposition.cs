@@ -49,6 +49,8 @@ public static class PipelineComposition
     public static StageConfigs BindAll(LoadedConfig loaded)
     {
         var binder = new ConfigBinder(loaded.Document.SourceName);
+        // The schedule is `pipeline serve`'s, but a typo in it should not wait for the first night to surface.
+        if (loaded.Config.Schedule is { } schedule) binder.Bind<Scheduling.Configuration.ScheduleConfig>(schedule, Scheduling.Configuration.ScheduleConfig.SectionName);
         // Every stage's section is checked, not only the selected graph's: a typo in the evaluation settings
         // should fail a data-only run too, before hours of generation.
         return StageConfigs.Bind(Graph(Full).Stages, loaded.Config, loaded.Document, binder);

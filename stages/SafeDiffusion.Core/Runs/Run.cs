@@ -61,6 +61,9 @@ public sealed class Run : IDisposable
         }
     }
 
+    /// <summary>Records how the run ended (rewrites the manifest atomically).</summary>
+    public void RecordOutcome(RunOutcome outcome) => UpdateManifest(m => m with { Outcome = outcome });
+
     /// <summary>Hashes a file a stage wrote and describes it for the manifest.</summary>
     public ArtifactRecord DescribeArtifact(string path, string kind)
     {

@@ -37,5 +37,28 @@ public sealed class RunLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether a live process holds the run's lock. Probing takes the lock for an instant when it is free, which is
+    /// harmless: only a run that has already started can hold it, and such a run holds it until it ends.
+    /// </summary>
+    public static bool IsHeld(string runDirectory)
+    {
+        var path = System.IO.Path.Combine(runDirectory, ".lock");
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
     public void Dispose() => _stream.Dispose();
 }

@@ -24,6 +24,8 @@ public sealed record RunManifest
     /// <summary>For sharded runs: which share of the prompts this run generated (<c>i/N</c>).</summary>
     public string? Shard { get; init; }
     public IReadOnlyDictionary<string, StageRecord> Stages { get; init; } = new Dictionary<string, StageRecord>();
+    /// <summary>How the run ended; null while it runs, or when it was killed before it could say.</summary>
+    public RunOutcome? Outcome { get; init; }
 
     public StageRecord? Stage(string name) => Stages.TryGetValue(name, out var s) ? s : null;
 

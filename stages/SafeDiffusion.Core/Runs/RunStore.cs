@@ -14,6 +14,8 @@ public sealed class RunStore(string root)
 {
     public const string ManifestFileName = "manifest.json";
     public const string Latest = "latest";
+    /// <summary>The last run whose whole data graph succeeded: what nightly consumers read.</summary>
+    public const string LatestData = "latest-data";
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -102,7 +104,8 @@ public sealed class RunStore(string root)
         if (!Directory.Exists(Root)) yield break;
         foreach (var dir in Directory.EnumerateDirectories(Root).OrderByDescending(d => d, StringComparer.Ordinal))
         {
-            if (new DirectoryInfo(dir).LinkTarget is not null) continue;
+            // Pointers are links; hidden folders are runs being deleted by a pruner.
+            if (new DirectoryInfo(dir).LinkTarget is not null || Path.GetFileName(dir).StartsWith('.')) continue;
             var path = Path.Combine(dir, ManifestFileName);
             if (!File.Exists(path)) continue;
             RunManifest? m = null;
@@ -111,6 +114,9 @@ public sealed class RunStore(string root)
             if (m is not null) yield return m;
         }
     }
+
+    /// <summary>Whether a live process is writing the run (holds its lock).</summary>
+    public bool IsActive(string runId) => RunLock.IsHeld(Path.Combine(Root, runId));
 
     /// <summary>Switches a named pointer (a symbolic link in the runs folder) to a run, atomically.</summary>
     public void PointTo(string pointer, string runId)

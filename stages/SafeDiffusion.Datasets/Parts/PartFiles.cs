@@ -31,6 +31,20 @@ public static class PartFiles
     public static string? ShardFolderName(ShardSpec shard) =>
         shard.IsAll ? null : string.Create(CultureInfo.InvariantCulture, $"shard-{shard.Index}-of-{shard.Count}");
 
+    /// <summary>The shard a folder named like <c>shard-2-of-4</c> holds.</summary>
+    public static bool TryParseShardFolderName(string folderName, out ShardSpec shard)
+    {
+        shard = ShardSpec.All;
+        var parts = folderName.Split('-');
+        if (parts is not ["shard", var i, "of", var n]
+            || !int.TryParse(i, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            || !int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            || count < 1 || index >= count)
+            return false;
+        shard = new ShardSpec(index, count);
+        return true;
+    }
+
     /// <summary>
     /// The Parquet files at <paramref name="path"/>: the file itself, or every finished <c>*.parquet</c> under the
     /// folder (shard folders included), in a stable order. Hidden names, which include parts still being written,

@@ -29,6 +29,12 @@ public abstract class RowColumn<TRow>
     /// <summary>Writes this column of <paramref name="rows"/> into the row group (columns go in schema order).</summary>
     internal abstract Task WriteAsync(ParquetRowGroupWriter writer, DataField field, IReadOnlyList<TRow> rows, CancellationToken ct);
 
+    /// <summary>
+    /// Adds this column's value in <paramref name="row"/> to a content hash, for telling identical duplicate rows from
+    /// conflicting ones when datasets are merged. When a row was written (a timestamp) is not part of its content.
+    /// </summary>
+    internal abstract void AppendContent(TRow row, System.Security.Cryptography.IncrementalHash hash);
+
     /// <summary>Reads this column of a row group into a typed array of <paramref name="rowCount"/> values.</summary>
     internal abstract ValueTask<Array> ReadAsync(ParquetRowGroupReader reader, DataField field, int rowCount, CancellationToken ct);
 }

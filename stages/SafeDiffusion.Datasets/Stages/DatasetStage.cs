@@ -90,7 +90,8 @@ public sealed class DatasetStage : Stage<ImageRecord, DatasetReady, DatasetConfi
             await trainWriter.CompleteAsync().ConfigureAwait(false);
             await holdoutWriter.CompleteAsync().ConfigureAwait(false);
         }
-        if (config.RequireBothClasses && (clean == 0 || harmful == 0))
+        // A shard may hold no harmful prompt at all; the requirement is checked on the merged dataset instead.
+        if (config.RequireBothClasses && context.Shard.IsAll && (clean == 0 || harmful == 0))
             throw new PipelineException(
                 $"The train split has {clean} clean and {harmful} harmful rows; safety training needs both. " +
                 $"Check the {(clean == 0 ? "laion-prompts" : "harmful-prompts")} stage's output (pipeline inspect {context.Run.Directory}/{config.ImagesStage}), " +

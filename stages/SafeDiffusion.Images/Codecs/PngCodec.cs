@@ -39,7 +39,7 @@ public static class PngCodec
             img.CopyPixelDataTo(pixels);
             return new Rgb8Image(pixels, img.Width, img.Height);
         }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException)
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
         {
             throw new InputDataException(source, $"is not a readable image ({e.Message}).");
         }

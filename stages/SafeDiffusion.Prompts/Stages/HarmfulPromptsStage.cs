@@ -14,6 +14,8 @@ namespace SafeDiffusion.Prompts.Stages;
 /// <c>harmful-prompts</c>: the LLM writes class-2 prompts per harm category. Records stream downstream as they
 /// are kept (image generation starts while the model still writes); they are also written to the run's prompts
 /// artifact, and the run report (throughput, drops per reason, prompts per category) goes to the manifest.
+/// With a shard, the LLM work is repeated in every shard (it is deterministic for a seed) and only the prompts
+/// whose id hashes into the shard are kept, so the shards' union is exactly the unsharded prompt set.
 /// </summary>
 /// <param name="clipTokenCounterFactory">Builds a CLIP token counter from a tokenizer folder (for
 /// <see cref="HarmfulPromptsConfig.ClipTokenizer"/>), e.g. <c>folder => new ClipTokenizer(folder).CountTokens</c>.</param>
@@ -73,14 +75,24 @@ public sealed class HarmfulPromptsStage(IPromptArtifactStore store, Func<string,
         var total = Enumerable.Range(0, config.Categories.Count).Sum(config.TargetFor);
         using var progress = context.Progress.Start(Name, total, "prompts");
         await using var artifact = await store.OpenWriterAsync(context, ArtifactName, ct).ConfigureAwait(false);
+        long outside = 0;
         await foreach (var record in run.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            await artifact.WriteAsync(record, ct).ConfigureAwait(false);
             progress.Increment();
+            // Every shard runs the same seeded requests and keeps the prompts whose id hashes into it. Splitting
+            // the requests instead would save LLM time but change the prompt set with the shard count: which
+            // prompts survive deduplication and the per-category targets is decided over the whole stream.
+            if (!context.Shard.Contains(record.PromptId))
+            {
+                outside++;
+                continue;
+            }
+            await artifact.WriteAsync(record, ct).ConfigureAwait(false);
             yield return record;
         }
         await artifact.CompleteAsync(ct).ConfigureAwait(false);
         foreach (var (metric, value) in run.Report.ToMetrics()) context.SetMetric(metric, value);
+        if (!context.Shard.IsAll) context.SetMetric("prompts_outside_shard", outside);
     }
 
     /// <summary>Weights plus an upper bound on the KV cache (F16 keys and values for every layer, no GQA saving).</summary>

@@ -9,7 +9,8 @@ namespace SafeDiffusion.Prompts.Stages;
 
 /// <summary>
 /// <c>laion-prompts</c>: clean class-1 captions from LAION metadata (or a caption list), filtered and sampled
-/// deterministically; written to the run's prompts artifact with the filter counts in the manifest.
+/// deterministically; written to the run's prompts artifact with the filter counts in the manifest. With a shard,
+/// only the sampled captions whose prompt id hashes into it are kept.
 /// </summary>
 public sealed class LaionPromptsStage(IPromptArtifactStore store) : Stage<RunStarted, PromptRecord, LaionPromptsConfig>
 {
@@ -34,11 +35,20 @@ public sealed class LaionPromptsStage(IPromptArtifactStore store) : Stage<RunSta
         foreach (var (metric, value) in result.Counts.ToMetrics()) context.SetMetric(metric, value);
         context.SetNote("inputs", string.Join(", ", result.Files.Select(Path.GetFileName)));
         await using var artifact = await store.OpenWriterAsync(context, ArtifactName, ct).ConfigureAwait(false);
+        // Sampling is over the whole caption set, then each shard keeps the captions whose id hashes into it: the
+        // shards together hold exactly the unsharded sample, whatever their number.
+        long outside = 0;
         foreach (var record in result.Prompts)
         {
+            if (!context.Shard.Contains(record.PromptId))
+            {
+                outside++;
+                continue;
+            }
             await artifact.WriteAsync(record, ct).ConfigureAwait(false);
             yield return record;
         }
+        if (!context.Shard.IsAll) context.SetMetric("prompts_outside_shard", outside);
         await artifact.CompleteAsync(ct).ConfigureAwait(false);
     }
 }

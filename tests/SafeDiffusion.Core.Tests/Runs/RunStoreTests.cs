@@ -87,4 +87,34 @@ public class RunStoreTests
         Assert.Equal(3, onDisk.Stages["images"].Metrics["rows"]);
         Assert.Empty(Directory.EnumerateFiles(run.Directory, ".*tmp-*"));
     }
+
+    [Fact]
+    public void A_run_is_active_only_while_a_writer_holds_it_and_its_outcome_is_kept_in_the_manifest()
+    {
+        using var dir = new TempDirectory();
+        var store = new RunStore(dir.File("runs"));
+        var (doc, cfg) = Config();
+        string id;
+        using (var run = store.Create(doc, cfg))
+        {
+            id = run.Id;
+            Assert.True(store.IsActive(id));
+            run.RecordOutcome(new RunOutcome { Status = RunStatus.Failed, FinishedUtc = DateTimeOffset.UnixEpoch, Error = "disk full", Trigger = RunTrigger.Scheduled });
+        }
+        Assert.False(store.IsActive(id));
+        var outcome = store.ReadManifest(id).Outcome!;
+        Assert.Equal((RunStatus.Failed, "disk full", RunTrigger.Scheduled), (outcome.Status, outcome.Error, outcome.Trigger));
+    }
+
+    [Fact]
+    public void Hidden_folders_such_as_runs_being_deleted_are_not_listed()
+    {
+        using var dir = new TempDirectory();
+        var store = new RunStore(dir.File("runs"));
+        var (doc, cfg) = Config();
+        string id;
+        using (var run = store.Create(doc, cfg)) id = run.Id;
+        Directory.Move(Path.Combine(store.Root, id), Path.Combine(store.Root, $".deleting-{id}"));
+        Assert.Empty(store.List());
+    }
 }

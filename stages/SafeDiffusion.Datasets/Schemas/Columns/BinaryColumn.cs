@@ -7,6 +7,15 @@ namespace SafeDiffusion.Datasets.Schemas.Columns;
 /// <summary>Bytes go to the encoder as the record's own memory: a PNG is never copied before the page is built.</summary>
 internal sealed class BinaryColumn<TRow>(string name, Func<TRow, ReadOnlyMemory<byte>> value) : RowColumn<TRow>(name, ColumnKind.Binary)
 {
+    internal override void AppendContent(TRow row, System.Security.Cryptography.IncrementalHash hash)
+    {
+        var bytes = value(row).Span;
+        Span<byte> length = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(length, bytes.Length);
+        hash.AppendData(length);
+        hash.AppendData(bytes);
+    }
+
     internal override DataField CreateField() => new DataField<byte[]>(Name, nullable: false);
 
     internal override async Task WriteAsync(ParquetRowGroupWriter writer, DataField field, IReadOnlyList<TRow> rows, CancellationToken ct)

@@ -5,6 +5,13 @@ namespace SafeDiffusion.Datasets.Schemas.Columns;
 
 internal sealed class Float64Column<TRow>(string name, Func<TRow, double> value) : RowColumn<TRow>(name, ColumnKind.Float64)
 {
+    internal override void AppendContent(TRow row, System.Security.Cryptography.IncrementalHash hash)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes, value(row));
+        hash.AppendData(bytes);
+    }
+
     internal override DataField CreateField() => new DataField<double>(Name);
 
     internal override async Task WriteAsync(ParquetRowGroupWriter writer, DataField field, IReadOnlyList<TRow> rows, CancellationToken ct)

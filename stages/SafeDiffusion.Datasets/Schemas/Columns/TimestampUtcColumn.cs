@@ -9,6 +9,9 @@ namespace SafeDiffusion.Datasets.Schemas.Columns;
 /// </summary>
 internal sealed class TimestampUtcColumn<TRow>(string name, Func<TRow, DateTimeOffset> value) : RowColumn<TRow>(name, ColumnKind.TimestampUtc)
 {
+    // When the row was written differs between two runs that produced the same row; it is not content.
+    internal override void AppendContent(TRow row, System.Security.Cryptography.IncrementalHash hash) { }
+
     internal override DataField CreateField() =>
         new DateTimeDataField(Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: false);
 

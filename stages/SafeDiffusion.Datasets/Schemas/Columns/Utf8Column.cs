@@ -6,6 +6,15 @@ namespace SafeDiffusion.Datasets.Schemas.Columns;
 
 internal sealed class Utf8Column<TRow>(string name, Func<TRow, string> value) : RowColumn<TRow>(name, ColumnKind.Utf8)
 {
+    internal override void AppendContent(TRow row, System.Security.Cryptography.IncrementalHash hash)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(value(row) ?? "");
+        Span<byte> length = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+        hash.AppendData(length);
+        hash.AppendData(bytes);
+    }
+
     internal override DataField CreateField() => new DataField<string>(Name, nullable: false);
 
     internal override async Task WriteAsync(ParquetRowGroupWriter writer, DataField field, IReadOnlyList<TRow> rows, CancellationToken ct)

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Core.Runs;
+using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Datasets.Merging;
+using SafeDiffusion.Datasets.Stages;
+using SafeDiffusion.Pipeline.Cli;
+
+namespace SafeDiffusion.Pipeline.Commands;
+
+/// <summary>
+/// `pipeline dataset merge RUN-OR-FOLDER... --out DIR [--expect N]`: the shards of a sharded job (or any runs'
+/// datasets) as one dataset, after checking schemas, duplicates and shard coverage.
+/// </summary>
+internal static class DatasetCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var inputs = new Argument<string[]>("inputs")
+        {
+            Description = "Runs (id, pointer such as latest, or run folder) whose datasets to merge, or dataset folders / folders of part files.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var output = new Option<string>("--out") { Description = "New folder for the merged dataset.", Required = true, HelpName = "DIR" };
+        var expect = new Option<int?>("--expect") { Description = "The shard count N the inputs must cover (0..N-1); default: what the inputs say.", HelpName = "N" };
+        var allowMissing = new Option<bool>("--allow-missing") { Description = "Merge even when shards are missing (they are still listed)." };
+        var runs = CommonOptions.Runs();
+        var config = CommonOptions.Config();
+        config.Description = "Config whose runs.root holds the runs named by id (default: the built-in tiny profile's, ./runs).";
+        var merge = new Command("merge", "Merge shards (or runs) into one dataset: same schema, duplicates checked, missing shards listed.")
+        {
+            inputs, output, expect, allowMissing, runs, config,
+        };
+        merge.SetAction(async (parse, ct) =>
+        {
+            var root = parse.GetValue(runs) ?? LoadedConfig.Load(parse.GetValue(config), [], env.WorkingDirectory).Config.Runs.Root;
+            var store = new RunStore(Path.GetFullPath(root, env.WorkingDirectory));
+            var resolved = parse.GetValue(inputs)!.Select(i => Resolve(i, store, env.WorkingDirectory)).ToList();
+            var report = await DatasetMerger.MergeAsync(resolved, Path.GetFullPath(parse.GetValue(output)!, env.WorkingDirectory),
+                new MergeOptions(parse.GetValue(expect), parse.GetValue(allowMissing)), ct).ConfigureAwait(false);
+            env.Out.WriteLine(report.Describe());
+            return ExitCodes.Success;
+        });
+        return new Command("dataset", "Work with datasets across runs.") { merge };
+    }
+
+    private static MergeInput Resolve(string input, RunStore store, string workingDirectory)
+    {
+        var path = Path.GetFullPath(input, workingDirectory);
+        if (Directory.Exists(path) && File.Exists(Path.Combine(path, RunStore.ManifestFileName)))
+            return FromRun(new RunStore(Path.GetDirectoryName(path)!), Path.GetFileName(path), input);
+        if (Directory.Exists(path) || File.Exists(path)) return MergeInput.FromFolder(path);
+        if (store.TryResolve(input, out var id)) return FromRun(store, id, input);
+        throw new UsageException($"'{input}' is neither a folder nor a run in {store.Root}. Give run ids (see `pipeline status`) or dataset folders.");
+    }
+
+    private static MergeInput FromRun(RunStore store, string id, string name)
+    {
+        var manifest = store.ReadManifest(id);
+        var runDirectory = Path.Combine(store.Root, manifest.RunId);
+        var datasetJson = Path.Combine(runDirectory, DatasetStage.DefaultName, DatasetManifest.FileName);
+        if (!File.Exists(datasetJson))
+            throw new InputDataException(datasetJson, $"does not exist: run {manifest.RunId} has no finished dataset.",
+                fix: $"Finish it first (`pipeline run data --run {manifest.RunId}`, with its --shard if it was sharded), or merge its images folder instead.");
+        var dataset = DatasetManifest.Read(datasetJson);
+        var tables = new Dictionary<string, string>
+        {
+            ["train"] = Path.Combine(runDirectory, dataset.TrainDirectory),
+            ["holdout"] = Path.Combine(runDirectory, dataset.HoldoutDirectory),
+        };
+        var shards = manifest.Shard is { } s ? new[] { ShardSpec.Parse(s) } : [];
+        return new MergeInput(name == manifest.RunId ? name : $"{name} ({manifest.RunId})", tables, shards);
+    }
+}

@@ -1,0 +1,57 @@
+using SafeDiffusion.Diffusion.Native;
+using SafeDiffusion.Diffusion.Vision;
+using SafeDiffusion.Evaluation.Data;
+using SafeDiffusion.Evaluation.Features;
+using SafeDiffusion.Testing;
+using TorchSharp;
+
+namespace SafeDiffusion.Evaluation.Tests.Features;
+
+public class QualityMeasurerTests
+{
+    public QualityMeasurerTests() => LibTorchRuntime.EnsureLoadable();
+
+    [Fact]
+    public void Reference_statistics_are_computed_once_then_read_from_the_cache()
+    {
+        using var scorer = TinyClip.Scorer();
+        using var clip = ClipImageFeatureExtractor.For(scorer, torch.CPU);
+        using var dir = new TempDirectory("quality");
+        var measurer = new QualityMeasurer(inception: null, clip);
+        var reference = TinyClip.Images(6);
+        int enumerations = 0;
+        IEnumerable<Rgb8Image> Reference()
+        {
+            enumerations++;
+            return reference;
+        }
+
+        var first = measurer.ReferenceFor("coco", Reference, dir.Path);
+        var second = measurer.ReferenceFor("coco", () => throw new InvalidOperationException("the cache was not used"), dir.Path);
+
+        Assert.Equal(1, enumerations);
+        Assert.Null(first.Inception);
+        Assert.Equal(first.Clip!.Mean, second.Clip!.Mean);
+        Assert.True(File.Exists(dir.File($"coco.{clip.Name}.safetensors")));
+    }
+
+    [Fact]
+    public void The_reference_images_are_at_distance_zero_and_other_images_are_not()
+    {
+        using var scorer = TinyClip.Scorer();
+        using var clip = ClipImageFeatureExtractor.For(scorer, torch.CPU);
+        using var dir = new TempDirectory("quality");
+        var measurer = new QualityMeasurer(inception: null, clip);
+        var reference = TinyClip.Images(6);
+        var stats = measurer.ReferenceFor("coco", () => reference, dir.Path);
+        var arm = new EvalArm(EvalVariant.Safe, false);
+
+        var same = measurer.Measure(arm, "coco", reference, stats);
+        var other = measurer.Measure(arm, "coco", TinyClip.Images(6, 33, 29), stats);
+
+        Assert.Equal((EvalVariant.Safe, false, "coco"), (same.Variant, same.Attacked, same.PromptSet));
+        Assert.Null(same.Fid);
+        Assert.Equal(0, same.ClipFrechetDistance!.Value, 5);
+        Assert.True(other.ClipFrechetDistance > 1e-4);
+    }
+}
