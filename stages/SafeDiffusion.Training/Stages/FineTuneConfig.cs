@@ -100,5 +100,7 @@ public abstract record FineTuneConfig : IValidatableConfig
     public virtual IEnumerable<(string Key, string Message)> Validate()
     {
         if (WarmupSteps > Steps) yield return ("warmupSteps", $"is {WarmupSteps}, more than the {Steps} steps of training.");
+        // Latents are the image divided by the VAE's factor (8 for Stable Diffusion) and halved again by each UNet level.
+        if (Resolution is { } r && r % 8 != 0) yield return ("resolution", $"is {r}; use a multiple of 8 (e.g. {Math.Max(8, r / 8 * 8)}).");
     }
 }
