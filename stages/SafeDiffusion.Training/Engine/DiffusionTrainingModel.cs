@@ -1,0 +1,151 @@
+using SafeDiffusion.Diffusion.ModelFolder;
+using SafeDiffusion.Diffusion.Native;
+using SafeDiffusion.Diffusion.Schedulers;
+using SafeDiffusion.Diffusion.TextEncoders;
+using SafeDiffusion.Diffusion.Tokenization;
+using SafeDiffusion.Diffusion.Unet;
+using SafeDiffusion.Diffusion.Vae;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SafeDiffusion.Training.Engine;
+
+/// <summary>
+/// A diffusers model folder loaded for fine-tuning the UNet: the UNet in float32 and in train mode (the master
+/// weights the optimizer updates), the VAE and text encoder frozen (eval mode, no gradients), the tokenizer, and the
+/// training noise schedule (DDPM, from the folder's scheduler config, with its prediction type). In bf16 mixed
+/// precision a bfloat16 copy of the UNet does the forward and backward passes; its gradients are added into the
+/// master's in float32 and the master's weights are copied back into it after every optimizer step.
+/// </summary>
+public sealed class DiffusionTrainingModel : IDisposable
+{
+    private readonly List<(Parameter Master, Parameter Compute)> _pairs = [];
+
+    private DiffusionTrainingModel(string directory, Device device, bool mixed, ClipTokenizer tokenizer, CLIPTextModel textEncoder,
+        AutoencoderKL vae, UNet2DConditionModel unet, UNet2DConditionModel? computeUnet, DdpmScheduler scheduler)
+    {
+        Directory = directory;
+        Device = device;
+        MixedPrecision = mixed;
+        Tokenizer = tokenizer;
+        TextEncoder = textEncoder;
+        Vae = vae;
+        Unet = unet;
+        ComputeUnet = computeUnet ?? unet;
+        Scheduler = scheduler;
+        TrainableParameters = unet.named_parameters().ToList();
+        if (computeUnet is not null)
+        {
+            var compute = computeUnet.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            foreach (var (name, master) in TrainableParameters) _pairs.Add((master, compute[name]));
+        }
+    }
+
+    public string Directory { get; }
+    public Device Device { get; }
+    public bool MixedPrecision { get; }
+    public ClipTokenizer Tokenizer { get; }
+    public CLIPTextModel TextEncoder { get; }
+    public AutoencoderKL Vae { get; }
+
+    /// <summary>The float32 master UNet: what the optimizer updates and what a checkpoint saves.</summary>
+    public UNet2DConditionModel Unet { get; }
+
+    /// <summary>The UNet that runs forward and backward: <see cref="Unet"/> itself, or its bfloat16 copy.</summary>
+    public UNet2DConditionModel ComputeUnet { get; }
+
+    public DdpmScheduler Scheduler { get; }
+    public NoiseSchedule Schedule => Scheduler.Schedule;
+    public PredictionType PredictionType => Scheduler.PredictionType;
+
+    /// <summary>The master UNet's parameters by state-dict name.</summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> TrainableParameters { get; }
+
+    public long UnetParameterCount => TrainableParameters.Sum(p => p.Parameter.NumberOfElements);
+
+    /// <summary>The image side the UNet was trained at: its sample size times the VAE's downscale factor.</summary>
+    public int NativeResolution => (Unet.Config.SampleSize ?? 64) * Vae.Config.DownscaleFactor;
+
+    /// <param name="precision">Auto: bf16 mixed on CUDA, float32 elsewhere.</param>
+    /// <param name="variant">Weight file variant to read (e.g. fp16); the master is float32 whatever the files hold.</param>
+    public static DiffusionTrainingModel Load(string modelDirectory, Device device, TrainingPrecision precision = TrainingPrecision.Auto, string? variant = null)
+    {
+        LibTorchRuntime.EnsureLoadable();
+        bool mixed = precision == TrainingPrecision.BFloat16Mixed || (precision == TrainingPrecision.Auto && device.type == DeviceType.CUDA);
+        var frozenType = mixed ? ScalarType.BFloat16 : ScalarType.Float32;
+        var disposables = new List<IDisposable>();
+        try
+        {
+            var schedulerConfig = SchedulerConfig.Read(Path.Combine(modelDirectory, StableDiffusionComponents.Scheduler, "scheduler_config.json"));
+            var scheduler = Keep(new DdpmScheduler(schedulerConfig), disposables);
+            var tokenizer = ClipTokenizer.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.Tokenizer));
+            var textEncoder = Keep(CLIPTextModel.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.TextEncoder), frozenType, device, variant), disposables);
+            var vae = Keep(AutoencoderKL.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.Vae), frozenType, device, variant), disposables);
+            Freeze(textEncoder);
+            Freeze(vae);
+            var unet = Keep(UNet2DConditionModel.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.Unet), ScalarType.Float32, device, variant), disposables);
+            unet.train();
+            UNet2DConditionModel? compute = null;
+            if (mixed)
+            {
+                compute = Keep(new UNet2DConditionModel(unet.Config, device, ScalarType.BFloat16), disposables);
+                compute.train();
+            }
+            var model = new DiffusionTrainingModel(modelDirectory, device, mixed, tokenizer, textEncoder, vae, unet, compute, scheduler);
+            model.SyncComputeCopy();
+            return model;
+        }
+        catch
+        {
+            foreach (var d in disposables) d.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Copies the master weights into the bfloat16 compute copy (nothing to do in float32).</summary>
+    public void SyncComputeCopy()
+    {
+        if (_pairs.Count == 0) return;
+        using var noGrad = torch.no_grad();
+        foreach (var (master, compute) in _pairs) compute.copy_(master);
+    }
+
+    /// <summary>Adds the compute copy's gradients into the master's, in float32, and clears them (nothing to do in float32).</summary>
+    public void AccumulateComputeGradients()
+    {
+        if (_pairs.Count == 0) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        foreach (var (master, compute) in _pairs)
+        {
+            var grad = compute.grad;
+            if (grad is null) continue;
+            var existing = master.grad;
+            if (existing is null) master.grad = grad.to(ScalarType.Float32);
+            else existing.add_(grad.to(ScalarType.Float32));
+        }
+        ComputeUnet.zero_grad();
+    }
+
+    private static void Freeze(nn.Module module)
+    {
+        module.eval();
+        foreach (var p in module.parameters()) p.requires_grad = false;
+    }
+
+    private static T Keep<T>(T item, List<IDisposable> list) where T : IDisposable
+    {
+        list.Add(item);
+        return item;
+    }
+
+    public void Dispose()
+    {
+        if (!ReferenceEquals(ComputeUnet, Unet)) ComputeUnet.Dispose();
+        Unet.Dispose();
+        Vae.Dispose();
+        TextEncoder.Dispose();
+        Scheduler.Dispose();
+    }
+}

@@ -1,0 +1,46 @@
+using SafeDiffusion.Core.Configuration;
+using SafeDiffusion.Diffusion.ModelFolder;
+using SafeDiffusion.Diffusion.Unet;
+using SafeDiffusion.Diffusion.Vae;
+
+namespace SafeDiffusion.Training.Engine;
+
+/// <summary>
+/// Device memory a training run needs, estimated before any weights are loaded (a lease is taken first): parameter
+/// counts come from the safetensors headers of the model folder.
+/// </summary>
+public static class ModelSizing
+{
+    /// <summary>Activation memory per image pixel per batch row in float32; bf16 halves it. A rough upper figure for SD-like UNets without gradient checkpointing.</summary>
+    public const long ActivationBytesPerPixel = 16 * 1024;
+
+    /// <summary>The image side a model was trained at: the UNet's sample size times the VAE's downscale factor.</summary>
+    public static int NativeResolution(string modelDirectory)
+    {
+        var unet = UNet2DConditionConfig.Read(Path.Combine(modelDirectory, StableDiffusionComponents.Unet, "config.json"));
+        var vae = AutoencoderKLConfig.Read(Path.Combine(modelDirectory, StableDiffusionComponents.Vae, "config.json"));
+        return (unet.SampleSize ?? 64) * vae.DownscaleFactor;
+    }
+
+    /// <summary>Elements in a component's weight files (e.g. <c>unet</c>).</summary>
+    public static long ParameterCount(string modelDirectory, string component)
+    {
+        var files = ComponentWeights.Open(Path.Combine(modelDirectory, component));
+        try { return files.SelectMany(f => f.Tensors.Values).Sum(e => e.ElementCount); }
+        finally { foreach (var f in files) f.Dispose(); }
+    }
+
+    /// <summary>
+    /// The trained UNet with float32 weights, gradients and two Adam moments (16 bytes a parameter; mixed precision
+    /// adds a bfloat16 copy and its gradients, 4 more), the frozen VAE and text encoder, and activations.
+    /// </summary>
+    public static ByteSize TrainingMemory(string modelDirectory, int resolution, int batchSize, bool mixedPrecision)
+    {
+        long unet = ParameterCount(modelDirectory, StableDiffusionComponents.Unet);
+        long frozen = ParameterCount(modelDirectory, StableDiffusionComponents.Vae) + ParameterCount(modelDirectory, StableDiffusionComponents.TextEncoder);
+        long bytes = unet * (mixedPrecision ? 20 : 16)
+                     + frozen * (mixedPrecision ? 2 : 4)
+                     + (long)resolution * resolution * batchSize * ActivationBytesPerPixel / (mixedPrecision ? 2 : 1);
+        return new ByteSize(bytes);
+    }
+}

@@ -1,0 +1,104 @@
+using System.ComponentModel.DataAnnotations;
+using SafeDiffusion.Core.Configuration;
+using SafeDiffusion.Training.Checkpoints;
+using SafeDiffusion.Training.Engine;
+using SafeDiffusion.Training.Optimization;
+
+namespace SafeDiffusion.Training.Stages;
+
+/// <summary>Settings shared by the stages that fine-tune a UNet (safety training and malicious fine-tuning).</summary>
+public abstract record FineTuneConfig : IValidatableConfig
+{
+    /// <summary>The base model's name under <c>models:</c>.</summary>
+    [Required]
+    public string Model { get; init; } = "base";
+
+    /// <summary>Optimizer steps.</summary>
+    [Range(1, 10_000_000)]
+    public int Steps { get; init; } = 200;
+
+    [Range(1e-12, 1.0)]
+    public double LearningRate { get; init; } = 1e-5;
+
+    [Range(1, 4096)]
+    public int BatchSize { get; init; } = 1;
+
+    /// <summary>Batches per optimizer step.</summary>
+    [Range(1, 4096)]
+    public int GradientAccumulation { get; init; } = 1;
+
+    public LearningRateScheduleKind LrSchedule { get; init; } = LearningRateScheduleKind.Constant;
+
+    /// <summary>Steps of linear warm-up from 0 (for either schedule).</summary>
+    [Range(0, 10_000_000)]
+    public int WarmupSteps { get; init; }
+
+    [Range(0.0, 0.999999)]
+    public double AdamBeta1 { get; init; } = 0.9;
+
+    [Range(0.0, 0.999999999)]
+    public double AdamBeta2 { get; init; } = 0.999;
+
+    [Range(0.0, 1.0)]
+    public double AdamEpsilon { get; init; } = 1e-8;
+
+    [Range(0.0, 10.0)]
+    public double AdamWeightDecay { get; init; } = 1e-2;
+
+    /// <summary>Gradient 2-norm clipping; 0 turns it off.</summary>
+    [Range(0.0, 1e9)]
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Training image side in pixels; null uses the model's own (UNet sample size times the VAE factor).</summary>
+    [Range(8, 8192)]
+    public int? Resolution { get; init; }
+
+    public bool CenterCrop { get; init; } = true;
+
+    public bool RandomFlip { get; init; } = true;
+
+    /// <summary>auto: bf16 mixed precision on CUDA, float32 on the CPU.</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Auto;
+
+    /// <summary>Save the resumable state every this many steps (0: never; a killed run then starts over).</summary>
+    [Range(0, 10_000_000)]
+    public int CheckpointEvery { get; init; } = 50;
+
+    /// <summary>How the written model folder gets the components training did not change.</summary>
+    public FrozenComponentMode FrozenComponents { get; init; } = FrozenComponentMode.HardLink;
+
+    /// <summary>Rows held for the per-epoch shuffle (a dataset this small or smaller is shuffled uniformly).</summary>
+    [Range(0, 1_000_000)]
+    public int ShuffleBuffer { get; init; } = 512;
+
+    /// <summary>Batches decoded ahead of the trainer.</summary>
+    [Range(1, 1024)]
+    public int Prefetch { get; init; } = 4;
+
+    /// <summary>Threads decoding images; 0 picks half the cores.</summary>
+    [Range(0, 256)]
+    public int DataWorkers { get; init; }
+
+    /// <summary>Root seed of the data order, augmentation, noise, timesteps and centres; null derives it from the run's seed.</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>Device memory to lease; null estimates it from the UNet's parameter count, the resolution and the batch size.</summary>
+    public ByteSize? Memory { get; init; }
+
+    internal TrainerSettings Trainer(long seed) => new()
+    {
+        Steps = Steps,
+        LearningRate = LearningRate,
+        Schedule = LrSchedule,
+        WarmupSteps = WarmupSteps,
+        Adam = new AdamWSettings { Beta1 = AdamBeta1, Beta2 = AdamBeta2, Epsilon = AdamEpsilon, WeightDecay = AdamWeightDecay },
+        GradientAccumulation = GradientAccumulation,
+        MaxGradNorm = MaxGradNorm,
+        Seed = seed,
+    };
+
+    public virtual IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (WarmupSteps > Steps) yield return ("warmupSteps", $"is {WarmupSteps}, more than the {Steps} steps of training.");
+    }
+}

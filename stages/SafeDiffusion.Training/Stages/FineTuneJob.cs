@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SafeDiffusion.Core.Devices;
+using SafeDiffusion.Core.IO;
+using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Diffusion.ModelFolder;
+using SafeDiffusion.Training.Checkpoints;
+using SafeDiffusion.Training.Data;
+using SafeDiffusion.Training.Engine;
+using SafeDiffusion.Training.Metrics;
+using SafeDiffusion.Training.Objectives;
+using static TorchSharp.torch;
+
+namespace SafeDiffusion.Training.Stages;
+
+/// <summary>
+/// Runs one fine-tuning job for a stage on a leased device: loads the base model, resumes from a saved state of the
+/// same job if there is one, trains step by step (each step under a compute slot of the lease), logs every step to
+/// metrics.csv and the progress display, saves resumable state every few steps, then writes the model folder and
+/// the loss plot and records them as artifacts.
+/// </summary>
+internal static class FineTuneJob
+{
+    public const string ModelFolder = "model";
+    public const string StateFolder = "state";
+    public const string MetricsFile = "metrics.csv";
+    public const string PlotFile = "loss.png";
+
+    public static async Task<FineTuneJobResult> RunAsync(StageContext context, DeviceLease lease, FineTuneJobSpec spec, CancellationToken ct)
+    {
+        System.IO.Directory.CreateDirectory(spec.Directory);
+        var device = TorchDevice(lease.Device);
+        var fingerprint = Fingerprint(spec);
+        var store = new TrainingStateStore(Path.Combine(spec.Directory, StateFolder));
+        using var model = await Task.Run(() => DiffusionTrainingModel.Load(spec.BaseModel, device, spec.Config.Precision), ct).ConfigureAwait(false);
+        using var trainer = new DiffusionTrainer(model, spec.Trainer, spec.Objective);
+        int resumedAt = 0;
+        if (store.TryRestore(trainer, fingerprint))
+        {
+            resumedAt = trainer.State.Step;
+            context.Progress.Info($"{context.StageName}: {spec.Name} resumes at step {resumedAt} of {spec.Trainer.Steps} from its saved state.");
+        }
+        else store.Clear();
+
+        var metricsPath = Path.Combine(spec.Directory, MetricsFile);
+        StepMetrics? last = null;
+        var clock = Stopwatch.StartNew();
+        using (var log = new TrainingMetricsLog(metricsPath, trainer.State.Step))
+        using (var task = context.Progress.Start($"{context.StageName} {spec.Name}", spec.Trainer.Steps, "steps"))
+        {
+            task.Increment(trainer.State.Step);
+            await using var data = TrainingDataSource.Start(spec.Rows, spec.Data, model.Tokenizer, trainer.State.Next, ct);
+            while (!trainer.Finished)
+            {
+                var batches = await trainer.NextBatchesAsync(data, ct).ConfigureAwait(false);
+                using (await lease.AcquireComputeAsync(ct).ConfigureAwait(false))
+                    last = trainer.Step(batches);
+                log.Append(last);
+                task.Increment();
+                task.SetStatus(Status(last, trainer.Centres is not null));
+                if (spec.Config.CheckpointEvery > 0 && last.Step % spec.Config.CheckpointEvery == 0 && !trainer.Finished)
+                    store.Save(trainer, fingerprint);
+                ct.ThrowIfCancellationRequested();
+            }
+            TrainingLossPlot.Write(Path.Combine(spec.Directory, PlotFile), $"{context.StageName}: {spec.Name}", log.Steps, trainer.Centres is not null);
+        }
+        double trainedSteps = trainer.State.Step - resumedAt;
+        double stepsPerSecond = trainedSteps > 0 ? trainedSteps / clock.Elapsed.TotalSeconds : 0;
+
+        var modelDirectory = Path.Combine(spec.Directory, ModelFolder);
+        DiffusersModelWriter.Write(modelDirectory, spec.BaseModel,
+            new Dictionary<string, nn.Module> { [StableDiffusionComponents.Unet] = model.Unet }, spec.Config.FrozenComponents);
+        // The model is whole: the resumable state has done its job and would only double the disk used.
+        store.Clear();
+
+        context.AddArtifact(Path.Combine(modelDirectory, StableDiffusionComponents.Unet, "diffusion_pytorch_model.safetensors"), "model-weights");
+        context.AddArtifact(Path.Combine(modelDirectory, StableDiffusionComponents.Unet, "config.json"), "model-config");
+        context.AddArtifact(Path.Combine(modelDirectory, "model_index.json"), "model-index");
+        context.AddArtifact(metricsPath, "metrics");
+        context.AddArtifact(Path.Combine(spec.Directory, PlotFile), "plot");
+        return new FineTuneJobResult(modelDirectory, last, stepsPerSecond, resumedAt);
+    }
+
+    /// <summary>A job's final numbers as stage metrics, under <paramref name="prefix"/>.</summary>
+    public static void RecordMetrics(StageContext context, string prefix, FineTuneJobResult result)
+    {
+        if (result.Last is { } m)
+        {
+            context.SetMetric(prefix + "final-l-mse", m.Mse);
+            context.SetMetric(prefix + "final-loss", m.Loss);
+            if (m.CentreDistance != 0) context.SetMetric(prefix + "final-centre-distance", m.CentreDistance);
+        }
+        context.SetMetric(prefix + "steps-per-second", result.StepsPerSecond);
+        if (result.ResumedAt > 0) context.SetMetric(prefix + "resumed-at-step", result.ResumedAt);
+    }
+
+    /// <summary>The memory to lease for training the model at <paramref name="resolution"/>.</summary>
+    public static Core.Configuration.ByteSize MemoryFor(StageContext context, FineTuneConfig config, string baseModel, int resolution)
+    {
+        if (config.Memory is { } given) return given;
+        bool mixed = config.Precision == TrainingPrecision.BFloat16Mixed || (config.Precision == TrainingPrecision.Auto && context.Devices.HasGpu);
+        return ModelSizing.TrainingMemory(baseModel, resolution, config.BatchSize, mixed);
+    }
+
+    public static Device TorchDevice(DeviceSpec spec) => spec.Kind == DeviceKind.Cuda ? new Device(TorchSharp.DeviceType.CUDA, spec.Index) : CPU;
+
+    private static string Status(StepMetrics m, bool centres)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return centres
+            ? string.Create(inv, $"loss {m.Loss:G4}  L_mse {m.Mse:G4}  L_c {m.Contrast:G4}  centres {m.CentreDistance:G4}")
+            : string.Create(inv, $"loss {m.Loss:G4}  L_mse {m.Mse:G4}");
+    }
+
+    /// <summary>Equal for the same job on the same model, data and settings: only such a saved state is resumed.</summary>
+    private static string Fingerprint(FineTuneJobSpec spec)
+    {
+        var weights = ComponentWeights.Locate(Path.Combine(spec.BaseModel, StableDiffusionComponents.Unet));
+        var identity = string.Join(";", weights.Select(w => $"{Path.GetFullPath(w)}:{new FileInfo(w).Length}:{File.GetLastWriteTimeUtc(w).Ticks}"));
+        var data = spec.Data with { Prefetch = 0, Workers = 0 };
+        return FileHash.Sha256(spec.Name, Path.GetFullPath(spec.BaseModel), identity, spec.Rows.Description, Path.GetFullPath(spec.Rows.Location),
+            JsonSerializer.Serialize(spec.Trainer), JsonSerializer.Serialize(spec.Objective), JsonSerializer.Serialize(data));
+    }
+}

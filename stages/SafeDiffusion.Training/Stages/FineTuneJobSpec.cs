@@ -1,0 +1,18 @@
+using SafeDiffusion.Training.Data;
+using SafeDiffusion.Training.Engine;
+using SafeDiffusion.Training.Objectives;
+
+namespace SafeDiffusion.Training.Stages;
+
+/// <summary>What one fine-tuning run of a stage trains, on what, and where it writes.</summary>
+/// <param name="Name">Short name for progress and notes (e.g. "safe (LT)").</param>
+/// <param name="Directory">The job's folder: model/, state/, metrics.csv, loss.png.</param>
+internal sealed record FineTuneJobSpec(
+    string Name,
+    string BaseModel,
+    string Directory,
+    ITrainingRowSource Rows,
+    TrainingDataOptions Data,
+    TrainerSettings Trainer,
+    ObjectiveSettings Objective,
+    FineTuneConfig Config);

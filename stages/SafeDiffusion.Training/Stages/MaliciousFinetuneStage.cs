@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Dataflow;
+using SafeDiffusion.Core.Contracts;
+using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Datasets.Stages;
+using SafeDiffusion.Training.Data;
+using SafeDiffusion.Training.Objectives;
+
+namespace SafeDiffusion.Training.Stages;
+
+/// <summary>
+/// <c>malicious-finetune</c>: the attack of the paper, plain diffusion fine-tuning on the dataset's harmful train
+/// rows, run on the base model and on the safe model with identical data order, noise and settings. Passes on the
+/// evaluation matrix {base, safe} x {before, after}.
+/// </summary>
+public sealed class MaliciousFinetuneStage : Stage<ModelReady, ModelMatrix, MaliciousFinetuneConfig>
+{
+    public const string StageName = "malicious-finetune";
+
+    private static readonly IReadOnlySet<PromptLabel> HarmfulOnly = new HashSet<PromptLabel> { PromptLabel.Harmful };
+
+    public override string Name => StageName;
+
+    public override string Description => "Malicious fine-tuning: plain fine-tuning on harmful rows, applied to the base and the safe model.";
+
+    public override IReadOnlyList<string> Inputs => [SafetyTrainStage.StageName];
+
+    public override IReadOnlyList<string> Reads => [DatasetStage.DefaultName];
+
+    public override IPropagatorBlock<ModelReady, ModelMatrix> Build(StageContext context, MaliciousFinetuneConfig config) =>
+        new TransformBlock<ModelReady, ModelMatrix>(safe => RunAsync(context, config, safe, context.Cancellation),
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = context.Cancellation });
+
+    public override async IAsyncEnumerable<ModelMatrix> ReplayAsync(StageContext context, MaliciousFinetuneConfig config, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield return StageResultFile.Read(context.Run, context.Directory);
+    }
+
+    private static async Task<ModelMatrix> RunAsync(StageContext context, MaliciousFinetuneConfig config, ModelReady safe, CancellationToken ct)
+    {
+        // The dataset stage records where its parts are in dataset/dataset.json (paths relative to the run).
+        var dataset = DatasetManifest.Locate(context.Run, DatasetStage.DefaultName);
+        var baseModel = await context.Models.ResolveAsync(config.Model, context.Progress, ct).ConfigureAwait(false);
+        int resolution = config.Resolution ?? Engine.ModelSizing.NativeResolution(baseModel);
+        long seed = config.Seed ?? context.SeedFor("attack");
+        await using var lease = await context.LeaseAsync(FineTuneJob.MemoryFor(context, config, baseModel, resolution)).ConfigureAwait(false);
+
+        // Both models are attacked with the same rows in the same order and the same noise: only the starting weights differ.
+        FineTuneJobSpec Spec(string name, string model) => new(
+            name,
+            model,
+            Path.Combine(context.Directory, name),
+            new ParquetTrainingRows(dataset.TrainDirectory, HarmfulOnly, DatasetSplit.Train, config.ShuffleBuffer, SeedDerivation.Derive(seed, "data")),
+            new TrainingDataOptions
+            {
+                Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
+                BatchSize = config.BatchSize,
+                Prefetch = config.Prefetch,
+                Workers = config.DataWorkers,
+                Seed = SeedDerivation.Derive(seed, "augment"),
+            },
+            config.Trainer(seed),
+            new ObjectiveSettings { Method = SafetyMethod.Plain },
+            config);
+
+        var attackedBase = await Task.Run(() => FineTuneJob.RunAsync(context, lease, Spec("base", baseModel), ct), ct).ConfigureAwait(false);
+        FineTuneJob.RecordMetrics(context, "base-", attackedBase);
+        var attackedSafe = await Task.Run(() => FineTuneJob.RunAsync(context, lease, Spec("safe", safe.ModelDirectory), ct), ct).ConfigureAwait(false);
+        FineTuneJob.RecordMetrics(context, "safe-", attackedSafe);
+
+        var matrix = new ModelMatrix([
+            new ModelReady(ModelVariant.Base, false, baseModel, "base"),
+            new ModelReady(ModelVariant.Safe, false, safe.ModelDirectory, safe.Label),
+            new ModelReady(ModelVariant.Base, true, attackedBase.ModelDirectory, "base, attacked"),
+            new ModelReady(ModelVariant.Safe, true, attackedSafe.ModelDirectory, $"{safe.Label}, attacked"),
+        ]);
+        context.AddArtifact(StageResultFile.Write(context.Run, context.Directory, matrix), "result");
+        context.SetNote("base-model", baseModel);
+        context.SetNote("dataset", dataset.TrainDirectory);
+        return matrix;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Dataflow;
+using SafeDiffusion.Core.Contracts;
+using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Datasets.Stages;
+using SafeDiffusion.Training.Data;
+using SafeDiffusion.Training.Objectives;
+
+namespace SafeDiffusion.Training.Stages;
+
+/// <summary>
+/// <c>safety-train</c>: fine-tunes the base model's UNet on the dataset's clean and harmful train rows with the
+/// configured method (LT, NG, high safety, or plain), writes the safe model as a diffusers folder, per-step metrics
+/// and a loss plot, and passes the model on.
+/// </summary>
+public sealed class SafetyTrainStage : Stage<DatasetReady, ModelReady, SafetyTrainConfig>
+{
+    public const string StageName = "safety-train";
+
+    private static readonly IReadOnlySet<PromptLabel> BothClasses = new HashSet<PromptLabel> { PromptLabel.Clean, PromptLabel.Harmful };
+
+    public override string Name => StageName;
+
+    public override string Description => "Safety training: the base UNet fine-tuned so clean and harmful latents separate (LT, NG or high safety).";
+
+    public override IReadOnlyList<string> Inputs => [DatasetStage.DefaultName];
+
+    public override IPropagatorBlock<DatasetReady, ModelReady> Build(StageContext context, SafetyTrainConfig config) =>
+        new TransformBlock<DatasetReady, ModelReady>(dataset => RunAsync(context, config, dataset, context.Cancellation),
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = context.Cancellation });
+
+    public override async IAsyncEnumerable<ModelReady> ReplayAsync(StageContext context, SafetyTrainConfig config, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        foreach (var model in StageResultFile.Read(context.Run, context.Directory).Models) yield return model;
+    }
+
+    /// <summary>"safe (LT)", "safe (NG)", "safe (high safety)", or "plain fine-tune".</summary>
+    public static string Label(SafetyMethod method) => method switch
+    {
+        SafetyMethod.Lt => "safe (LT)",
+        SafetyMethod.Ng => "safe (NG)",
+        SafetyMethod.HighSafety => "safe (high safety)",
+        _ => "plain fine-tune",
+    };
+
+    private static async Task<ModelReady> RunAsync(StageContext context, SafetyTrainConfig config, DatasetReady dataset, CancellationToken ct)
+    {
+        var baseModel = await context.Models.ResolveAsync(config.Model, context.Progress, ct).ConfigureAwait(false);
+        int resolution = config.Resolution ?? Engine.ModelSizing.NativeResolution(baseModel);
+        long seed = config.Seed ?? context.SeedFor("train");
+        await using var lease = await context.LeaseAsync(FineTuneJob.MemoryFor(context, config, baseModel, resolution)).ConfigureAwait(false);
+        var spec = new FineTuneJobSpec(
+            Label(config.Method),
+            baseModel,
+            context.Directory,
+            new ParquetTrainingRows(dataset.TrainDirectory, BothClasses, DatasetSplit.Train, config.ShuffleBuffer, Core.Stages.SeedDerivation.Derive(seed, "data")),
+            new TrainingDataOptions
+            {
+                Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
+                BatchSize = config.BatchSize,
+                Prefetch = config.Prefetch,
+                Workers = config.DataWorkers,
+                Seed = Core.Stages.SeedDerivation.Derive(seed, "augment"),
+            },
+            config.Trainer(seed),
+            config.Objective,
+            config);
+        var result = await Task.Run(() => FineTuneJob.RunAsync(context, lease, spec, ct), ct).ConfigureAwait(false);
+
+        var model = new ModelReady(ModelVariant.Safe, Attacked: false, result.ModelDirectory, Label(config.Method));
+        context.AddArtifact(StageResultFile.Write(context.Run, context.Directory, new ModelMatrix([model])), "result");
+        FineTuneJob.RecordMetrics(context, "", result);
+        context.SetNote("method", Label(config.Method));
+        context.SetNote("base-model", baseModel);
+        return model;
+    }
+}
