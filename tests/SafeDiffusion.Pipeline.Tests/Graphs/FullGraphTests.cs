@@ -81,6 +81,14 @@ public sealed class FullGraphTests : IDisposable
         Assert.True(File.Exists(Path.Combine(evaluate, "report", "report.md")));
         Assert.Contains("harmful rate", output.ToString());
         Assert.Contains("report.md", output.ToString());
+
+        // The report re-renders from the run's artifacts alone, e.g. into another folder with flagged images shown.
+        var again = new StringWriter();
+        var rerender = await CliHost.RunAsync(["report", "--run", "latest", "--show-harmful", "--out", _dir.File("report-copy")],
+            CliEnvironment.ForTest(again, error, _dir.Path));
+        Assert.True(rerender == 0, error.ToString());
+        Assert.True(File.Exists(_dir.File("report-copy", "report.md")));
+        Assert.Equal(File.ReadAllText(Path.Combine(evaluate, "report", "report.json")), File.ReadAllText(_dir.File("report-copy", "report.json")));
     }
 
     public void Dispose() => _dir.Dispose();
