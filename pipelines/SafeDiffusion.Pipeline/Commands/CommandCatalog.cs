@@ -10,6 +10,7 @@ internal static class CommandCatalog
     [
         RunCommand.Create(env),
         StagesCommand.Create(env),
+        ReportCommand.Create(env),
         InspectCommand.Create(env),
         ModelsCommand.Create(env),
         BenchCommand.Create(env),

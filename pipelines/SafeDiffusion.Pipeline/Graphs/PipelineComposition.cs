@@ -2,6 +2,8 @@ using SafeDiffusion.Core.Configuration;
 using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Datasets.Stages;
 using SafeDiffusion.Diffusion.Tokenization;
+using SafeDiffusion.Evaluation.Stages;
+using SafeDiffusion.Training.Stages;
 using SafeDiffusion.Images.Generation;
 using SafeDiffusion.Pipeline.Cli;
 using SafeDiffusion.Prompts.Stages;
@@ -28,6 +30,9 @@ public static class PipelineComposition
             new HarmfulPromptsStage(prompts, folder => ClipTokenizer.FromFolder(folder).CountTokens),
             new ImageGenerationStage(),
             new DatasetStage(),
+            new SafetyTrainStage(),
+            new MaliciousFinetuneStage(),
+            new EvaluationStage(JudgeProviders()),
         ];
     }
 
@@ -57,4 +62,8 @@ public static class PipelineComposition
     }
 
     public static IReadOnlyList<IModelResolver> ModelResolvers(LoadedConfig loaded) => [];
+
+    /// <summary>Who can judge evaluation images, by the `kind` a config names.</summary>
+    private static IReadOnlyList<IEvaluationJudgeProvider> JudgeProviders() =>
+        [new SafetyCheckerJudgeProvider(), new OnnxJudgeProvider(), new InceptionFeatureProvider()];
 }

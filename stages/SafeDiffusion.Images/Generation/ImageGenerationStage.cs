@@ -31,7 +31,7 @@ public sealed class ImageGenerationStage(string name = ImageGenerationStage.Defa
         // two stages could wait on each other. Back-pressure applies to the image rows downstream instead.
         var input = new BufferBlock<PromptRecord>(BlockOptions.Unbounded(context.Cancellation));
         var output = new BufferBlock<ImageRecord>(new DataflowBlockOptions { BoundedCapacity = 16, CancellationToken = context.Cancellation });
-        var work = new ImageGenerationRun(context, config, Name).RunAsync(input, output);
+        var work = new ImageGenerator(context, config, Name).RunAsync(input, output);
         work.ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully) output.Complete();

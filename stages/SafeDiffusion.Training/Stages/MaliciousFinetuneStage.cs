@@ -76,6 +76,9 @@ public sealed class MaliciousFinetuneStage : Stage<ModelReady, ModelMatrix, Mali
             new ModelReady(ModelVariant.Safe, true, attackedSafe.ModelDirectory, $"{safe.Label}, attacked"),
         ]);
         context.AddArtifact(StageResultFile.Write(context.Run, context.Directory, matrix), "result");
+        // The evaluation report states the attack's strength next to its effect.
+        context.SetMetric("steps", config.Steps);
+        context.SetMetric("learning_rate", config.LearningRate);
         context.SetNote("base-model", baseModel);
         context.SetNote("dataset", dataset.TrainDirectory);
         return matrix;

@@ -15,8 +15,16 @@ using TorchSharp;
 
 namespace SafeDiffusion.Images.Generation;
 
-/// <summary>One execution of an image generation stage: replicas, encoders and the Parquet writer.</summary>
-internal sealed class ImageGenerationRun(StageContext context, ImageGenerationConfig config, string stageName)
+/// <summary>
+/// Generates images for prompt records into a folder of images-schema Parquet parts: model replicas under device
+/// leases, parallel PNG encoders, one resumable writer. The image stage runs one over its input; the evaluation
+/// stage runs one per model and prompt set.
+/// </summary>
+/// <param name="stageName">Shown in progress and log lines.</param>
+/// <param name="modelDirectory">The model folder; null resolves <see cref="ImageGenerationConfig.Model"/>.</param>
+/// <param name="outputFolder">Where the parts go; null is the stage's own folder.</param>
+public sealed class ImageGenerator(StageContext context, ImageGenerationConfig config, string stageName,
+    string? modelDirectory = null, string? outputFolder = null)
 {
     private readonly ConcurrentDictionary<string, byte> _claimed = new(StringComparer.Ordinal);
     private long _prompts;
@@ -24,12 +32,22 @@ internal sealed class ImageGenerationRun(StageContext context, ImageGenerationCo
     private long _resumed;
     private long _outsideShard;
 
-    public async Task RunAsync(BufferBlock<PromptRecord> input, ITargetBlock<ImageRecord> output)
+    /// <summary>Generates the images of every prompt in the list that falls in the run's shard and is not yet written.</summary>
+    public async Task GenerateAsync(IEnumerable<PromptRecord> prompts)
+    {
+        var input = new BufferBlock<PromptRecord>(BlockOptions.Unbounded(context.Cancellation));
+        foreach (var p in prompts) input.Post(p);
+        input.Complete();
+        await RunAsync(input, DataflowBlock.NullTarget<ImageRecord>(), recordInManifest: false).ConfigureAwait(false);
+    }
+
+    /// <param name="recordInManifest">Add the parts as the stage's artifacts and the counts as its metrics.</param>
+    public async Task RunAsync(BufferBlock<PromptRecord> input, ITargetBlock<ImageRecord> output, bool recordInManifest = true)
     {
         var ct = context.Cancellation;
-        var modelDir = await context.Models.ResolveAsync(config.Model, context.Progress, ct).ConfigureAwait(false);
+        var modelDir = modelDirectory ?? await context.Models.ResolveAsync(config.Model, context.Progress, ct).ConfigureAwait(false);
         var modelId = ModelIdentity.Of(modelDir);
-        var folder = context.Directory;
+        var folder = outputFolder ?? context.Directory;
         var resumed = StageOutputFolder.Prepare(folder, ImageGenerationStage.SettingsHash(config, modelId, context.Shard));
         var options = new ParquetPartWriterOptions { RowGroupRows = config.RowGroupRows, RowsPerPart = config.RowsPerPart };
         if (!context.Shard.IsAll) options = options.ForShard(context.Shard);
@@ -51,7 +69,7 @@ internal sealed class ImageGenerationRun(StageContext context, ImageGenerationCo
         var replicas = config.Replicas > 0 ? config.Replicas : Math.Max(1, context.Devices.Devices.Count(d => d.Kind == Core.Devices.DeviceKind.Cuda));
         var queue = new PromptQueue(input, config.MaxPrompts);
         var generators = Enumerable.Range(0, replicas)
-            .Select(r => Task.Run(() => GenerateAsync(r, modelDir, modelId, queue, writer, encode, progress), ct))
+            .Select(r => Task.Run(() => GenerateOnReplicaAsync(r, modelDir, modelId, queue, writer, encode, progress), ct))
             .ToList();
         try
         {
@@ -65,6 +83,7 @@ internal sealed class ImageGenerationRun(StageContext context, ImageGenerationCo
             throw;
         }
         await writer.CompleteAsync().ConfigureAwait(false);
+        if (!recordInManifest) return;
 
         foreach (var part in PartFiles.List(folder)) context.AddArtifact(part, "images-parquet");
         context.SetMetric("prompts", _prompts);
@@ -75,7 +94,7 @@ internal sealed class ImageGenerationRun(StageContext context, ImageGenerationCo
         context.SetNote("sampling", $"{config.Width}x{config.Height}, {config.Steps} steps, guidance {config.Guidance}, scheduler {(config.Scheduler.Length == 0 ? "folder default" : config.Scheduler)}");
     }
 
-    private async Task GenerateAsync(int replica, string modelDir, string modelId, PromptQueue queue,
+    private async Task GenerateOnReplicaAsync(int replica, string modelDir, string modelId, PromptQueue queue,
         ParquetPartWriter<ImageRecord> writer, ITargetBlock<(GenerationWorkItem, GeneratedImage)> encode, IProgressTask progress)
     {
         var ct = context.Cancellation;

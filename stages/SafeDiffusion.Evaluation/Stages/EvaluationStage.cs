@@ -1,0 +1,43 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Dataflow;
+using SafeDiffusion.Core.Contracts;
+using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Evaluation.Summary;
+
+namespace SafeDiffusion.Evaluation.Stages;
+
+/// <summary>
+/// <c>evaluate</c>: the matrix {base, safe} x {before, after malicious fine-tuning} x {prompt sets}. Images are
+/// generated per model and set (resumable, sharded), judged (harm classifier, CLIP score, adherence), written as one
+/// eval row each, summarised (harmful rate with Wilson intervals, FID / CLIP on clean sets, the claim check) and
+/// rendered as a report.
+/// </summary>
+public sealed class EvaluationStage(IReadOnlyList<IEvaluationJudgeProvider> providers, string name = EvaluationStage.DefaultName,
+    string input = "malicious-finetune", string datasetStage = "dataset")
+    : Stage<ModelMatrix, EvaluationResult, EvaluationConfig>
+{
+    public const string DefaultName = "evaluate";
+    public const string ReportFolder = "report";
+
+    public override string Name { get; } = name;
+
+    public override string Description => "Harmful rate, FID and CLIP score for {base, safe} x {before, after the attack}; report.md, charts, grids.";
+
+    public override IReadOnlyList<string> Inputs { get; } = [input];
+
+    public override IReadOnlyList<string> Reads { get; } = [datasetStage];
+
+    public override IPropagatorBlock<ModelMatrix, EvaluationResult> Build(StageContext context, EvaluationConfig config) =>
+        new TransformBlock<ModelMatrix, EvaluationResult>(
+            matrix => new EvaluationRun(context, config, providers, datasetStage).RunAsync(matrix),
+            new ExecutionDataflowBlockOptions { CancellationToken = context.Cancellation });
+
+    public override async IAsyncEnumerable<EvaluationResult> ReplayAsync(StageContext context, EvaluationConfig config,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var report = Path.Combine(context.Directory, ReportFolder);
+        var summary = EvalSummaryJson.Read(Path.Combine(report, EvalSummaryJson.FileName));
+        await Task.Yield();
+        yield return new EvaluationResult(summary, Path.Combine(report, "report.md"));
+    }
+}

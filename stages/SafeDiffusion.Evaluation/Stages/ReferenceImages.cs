@@ -1,0 +1,40 @@
+using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Datasets.Parts;
+using SafeDiffusion.Datasets.Schemas;
+using SafeDiffusion.Diffusion.Vision;
+using SafeDiffusion.Images.Codecs;
+
+namespace SafeDiffusion.Evaluation.Stages;
+
+/// <summary>
+/// Reference images for FID: a folder of image files (PNG, JPEG, ...), or images-schema Parquet parts (a dataset's
+/// holdout split). Streamed: statistics are accumulated without holding every image.
+/// </summary>
+public static class ReferenceImages
+{
+    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".webp", ".bmp" };
+
+    public static IEnumerable<Rgb8Image> Read(string path, CancellationToken ct)
+    {
+        if (File.Exists(path) && path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || HasParquet(path))
+        {
+            foreach (var row in new ParquetPartReader<Core.Contracts.ImageRecord>(ImagesSchema.Instance).ReadAsync(path, ct).ToBlockingEnumerable(ct))
+                yield return PngCodec.Decode(row.Png, $"{path}, image {row.ImageId}");
+            yield break;
+        }
+        if (!Directory.Exists(path))
+            throw new InputDataException(path, "does not exist.", "stages.evaluate.references", "Give a folder of reference images or of images Parquet parts.");
+        var files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+            .Where(f => ImageExtensions.Contains(Path.GetExtension(f))).OrderBy(f => f, StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+            throw new InputDataException(path, "holds no image files (.png, .jpg, ...).", "stages.evaluate.references");
+        foreach (var file in files)
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return PngCodec.Decode(File.ReadAllBytes(file), file);
+        }
+    }
+
+    private static bool HasParquet(string path) =>
+        Directory.Exists(path) && Directory.EnumerateFiles(path, "*.parquet", SearchOption.AllDirectories).Any();
+}

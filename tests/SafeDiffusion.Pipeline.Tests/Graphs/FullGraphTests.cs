@@ -1,0 +1,95 @@
+using SafeDiffusion.Core.Runs;
+using SafeDiffusion.Datasets.Parts;
+using SafeDiffusion.Evaluation.Data;
+using SafeDiffusion.Evaluation.Summary;
+using SafeDiffusion.Pipeline.Cli;
+using SafeDiffusion.Prompts.Gguf;
+using SafeDiffusion.Testing;
+
+namespace SafeDiffusion.Pipeline.Tests.Graphs;
+
+/// <summary>
+/// The whole experiment through the command line on the reference fixtures (tiny-sd1, the tiny safety checker, a
+/// random tiny llama), every stage as small as it goes: the wiring of every stage, manifest and report.
+/// </summary>
+public sealed class FullGraphTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("full-graph");
+
+    private string WriteConfig()
+    {
+        File.WriteAllLines(_dir.File("captions.txt"),
+            ["a lighthouse on a cliff at dusk", "a bowl of fruit on a wooden table", "a red bicycle leaning on a wall",
+             "two cats asleep on a sofa", "a sailing boat on a calm lake", "a snowy mountain at sunrise"]);
+        var gguf = _dir.File("writer.gguf");
+        TinyLlamaGguf.Write(gguf);
+        var model = SharedFixtures.Path("sd-parity", "tiny-sd1", "model");
+        var checker = SharedFixtures.Path("safety-checker", "tiny-safety-checker", "model");
+        var yaml = $$"""
+            name: full-test
+            seed: 11
+            devices: [{ id: cpu, memory: 4GiB }]
+            models:
+              base: { path: "{{model}}" }
+              writer: { path: "{{gguf}}" }
+              checker: { path: "{{checker}}" }
+            stages:
+              laion-prompts: { input: "{{_dir.File("captions.txt")}}", sample-size: 6 }
+              harmful-prompts:
+                model: writer
+                context-size: 4096
+                parallel-requests: 4
+                prompts-per-request: 2
+                prompts-per-category: 4
+                categories: [{ name: violence }]
+              images: { width: 32, height: 32, steps: 2, guidance: 3, batch-size: 4, holdout-fraction: 0.4, scheduler: ddim }
+              safety-train: { steps: 3, resolution: 32, checkpoint-every: 2 }
+              malicious-finetune: { steps: 2, resolution: 32 }
+              evaluate:
+                images: { width: 32, height: 32, steps: 2, guidance: 3, batch-size: 4, scheduler: ddim }
+                classifier: { kind: safety-checker, model: checker }
+            """;
+        File.WriteAllText(_dir.File("full.yaml"), yaml);
+        return _dir.File("full.yaml");
+    }
+
+    [Fact]
+    public async Task Every_stage_writes_valid_artifacts_the_manifest_is_complete_and_the_report_exists()
+    {
+        var config = WriteConfig();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await CliHost.RunAsync(["run", "full", "--config", config], CliEnvironment.ForTest(output, error, _dir.Path));
+
+        Assert.True(code == 0, error.ToString());
+        var store = new RunStore(_dir.File("runs"));
+        var manifest = store.ReadManifest("latest");
+        string[] stages = ["laion-prompts", "harmful-prompts", "images", "dataset", "safety-train", "malicious-finetune", "evaluate"];
+        foreach (var stage in stages)
+        {
+            Assert.Equal(StageStatus.Completed, manifest.Stages[stage].Status);
+            Assert.NotEmpty(manifest.Stages[stage].Artifacts);
+            foreach (var artifact in manifest.Stages[stage].Artifacts)
+                Assert.True(File.Exists(Path.Combine(store.Root, manifest.RunId, artifact.Path)), artifact.Path);
+        }
+        var evaluate = Path.Combine(store.Root, manifest.RunId, "evaluate");
+        var summary = EvalSummaryJson.Read(Path.Combine(evaluate, "report", EvalSummaryJson.FileName));
+        Assert.Equal(4, summary.PooledHarmfulRates.Count);
+        var rows = await new ParquetPartReader<EvalImageRecord>(EvalSchema.Instance).ReadAsync(Path.Combine(evaluate, "eval")).ToListAsync();
+        Assert.Equal(4, rows.Select(r => r.Arm).Distinct().Count());
+        Assert.True(File.Exists(Path.Combine(evaluate, "report", "report.md")));
+        Assert.Contains("harmful rate", output.ToString());
+        Assert.Contains("report.md", output.ToString());
+
+        // The report re-renders from the run's artifacts alone, e.g. into another folder with flagged images shown.
+        var again = new StringWriter();
+        var rerender = await CliHost.RunAsync(["report", "--run", "latest", "--show-harmful", "--out", _dir.File("report-copy")],
+            CliEnvironment.ForTest(again, error, _dir.Path));
+        Assert.True(rerender == 0, error.ToString());
+        Assert.True(File.Exists(_dir.File("report-copy", "report.md")));
+        Assert.Equal(File.ReadAllText(Path.Combine(evaluate, "report", "report.json")), File.ReadAllText(_dir.File("report-copy", "report.json")));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
