@@ -21,7 +21,7 @@ internal static class RunCommand
     {
         var target = new Argument<string>("target")
         {
-            Description = "full (default: the whole experiment), data (prompts -> images -> dataset), or one stage's name.",
+            Description = "full (default: the whole experiment), data (prompts -> images -> dataset), compare (the safety-training variants side by side), or one stage's name.",
             DefaultValueFactory = _ => PipelineComposition.Full,
         };
         var config = CommonOptions.Config();
@@ -58,8 +58,8 @@ internal static class RunCommand
     {
         var loaded = LoadedConfig.Load(request.ConfigPath, request.Overrides, env.WorkingDirectory);
         var graphName = PipelineComposition.GraphNames.Contains(request.Target) ? request.Target : PipelineComposition.Full;
-        var graph = PipelineComposition.Graph(graphName);
-        var configs = PipelineComposition.BindAll(loaded);
+        var graph = PipelineComposition.Graph(graphName, loaded);
+        var configs = PipelineComposition.BindAll(loaded, graphName);
 
         IReadOnlySet<string> execute;
         if (request.From is { } from)

@@ -30,7 +30,7 @@ public static class GraphExecution
         LoadedConfig loaded, StageConfigs configs, RunStore store, GraphExecutionRequest request, IProgressSink progress,
         Action<Run>? runOpened, CancellationToken ct)
     {
-        var graph = PipelineComposition.Graph(request.GraphName);
+        var graph = PipelineComposition.Graph(request.GraphName, loaded);
         using var run = request.RunId is null
             ? store.Create(loaded.Document, loaded.Config, request.Shard.IsAll ? null : request.Shard.ToString())
             : store.Open(request.RunId);

@@ -18,8 +18,9 @@ public static class PipelineComposition
 {
     public const string Full = "full";
     public const string Data = "data";
+    public const string Compare = "compare";
 
-    public static IReadOnlyList<string> GraphNames => [Full, Data];
+    public static IReadOnlyList<string> GraphNames => [Full, Data, Compare];
 
     private static IReadOnlyList<IStage> AllStages()
     {
@@ -36,29 +37,78 @@ public static class PipelineComposition
         ];
     }
 
-    /// <summary>A named graph: <c>full</c> (everything) or <c>data</c> (prompts, images, dataset: nightly regeneration).</summary>
-    public static StageGraph Graph(string name)
+    /// <summary>
+    /// A named graph: <c>full</c> (everything), <c>data</c> (prompts, images, dataset: nightly regeneration), or
+    /// <c>compare</c> (the data stages, then safety training, attack and evaluation once per variant listed under
+    /// <c>stages.compare.variants</c> in <paramref name="loaded"/>, or the default five).
+    /// </summary>
+    public static StageGraph Graph(string name, LoadedConfig? loaded = null)
     {
         var stages = AllStages();
         return name switch
         {
             Full => new StageGraph(Full, stages),
             Data => new StageGraph(Data, stages.Where(s => DataStages.Contains(s.Name))),
+            Compare => new StageGraph(Compare, [.. stages.Where(s => DataStages.Contains(s.Name)), .. VariantStages(Variants(loaded))]),
             _ => throw new Core.Errors.UsageException($"No graph named '{name}'; graphs: {string.Join(", ", GraphNames)}."),
         };
     }
 
+    private static IReadOnlyList<ComparisonVariant> Variants(LoadedConfig? loaded)
+    {
+        if (loaded?.Config.Stages.GetValueOrDefault(ComparisonStage.DefaultName) is not { } node) return ComparisonVariant.Defaults;
+        var binder = new ConfigBinder(loaded.Document.SourceName);
+        var config = binder.Bind<ComparisonConfig>(node, $"stages.{ComparisonStage.DefaultName}");
+        binder.ThrowIfAny();
+        return config.Variants;
+    }
+
+    private static string Variant(string stage, string variant) => $"{stage}@{variant}";
+
+    private static IEnumerable<IStage> VariantStages(IReadOnlyList<ComparisonVariant> variants)
+    {
+        var providers = JudgeProviders();
+        foreach (var v in variants)
+        {
+            yield return new SafetyTrainStage(Variant(SafetyTrainStage.StageName, v.Name));
+            yield return new MaliciousFinetuneStage(Variant(MaliciousFinetuneStage.StageName, v.Name), Variant(SafetyTrainStage.StageName, v.Name));
+            yield return new EvaluationStage(providers, Variant(EvaluationStage.DefaultName, v.Name), Variant(MaliciousFinetuneStage.StageName, v.Name));
+        }
+        yield return new ComparisonStage(variants.Select(v => (v.Name, v.Label.Length > 0 ? v.Label : v.Name, Variant(EvaluationStage.DefaultName, v.Name))).ToList());
+    }
+
     private static readonly HashSet<string> DataStages = ["laion-prompts", "harmful-prompts", "images", "dataset"];
 
-    /// <summary>Binds every section of the config that some part of the program owns, reporting all problems at once.</summary>
-    public static StageConfigs BindAll(LoadedConfig loaded)
+    /// <summary>
+    /// Binds every section of the config that some part of the program owns, reporting all problems at once. For
+    /// <c>compare</c>, each variant's stages get the shared section with the variant's overrides.
+    /// </summary>
+    public static StageConfigs BindAll(LoadedConfig loaded, string graphName = Full)
     {
         var binder = new ConfigBinder(loaded.Document.SourceName);
         // The schedule is `pipeline serve`'s, but a typo in it should not wait for the first night to surface.
         if (loaded.Config.Schedule is { } schedule) binder.Bind<Scheduling.Configuration.ScheduleConfig>(schedule, Scheduling.Configuration.ScheduleConfig.SectionName);
         // Every stage's section is checked, not only the selected graph's: a typo in the evaluation settings
         // should fail a data-only run too, before hours of generation.
-        return StageConfigs.Bind(Graph(Full).Stages, loaded.Config, loaded.Document, binder);
+        var stages = Graph(Full).Stages.ToList();
+        stages.Add(new ComparisonStage([]));
+        var document = loaded.Document;
+        var config = loaded.Config;
+        if (graphName == Compare)
+        {
+            foreach (var v in Variants(loaded))
+            {
+                document = document
+                    .WithCopiedSection($"stages.{SafetyTrainStage.StageName}", $"stages.{Variant(SafetyTrainStage.StageName, v.Name)}", v.Set.Select(kv => $"{kv.Key}={kv.Value}"))
+                    .WithCopiedSection($"stages.{MaliciousFinetuneStage.StageName}", $"stages.{Variant(MaliciousFinetuneStage.StageName, v.Name)}", [])
+                    .WithCopiedSection($"stages.{EvaluationStage.DefaultName}", $"stages.{Variant(EvaluationStage.DefaultName, v.Name)}", []);
+            }
+            var rebinder = new ConfigBinder(document.SourceName);
+            config = rebinder.Bind<PipelineConfig>(document.Root, "");
+            rebinder.ThrowIfAny();
+            stages.AddRange(Graph(Compare, loaded).Stages.Where(s => stages.All(x => x.Name != s.Name)));
+        }
+        return StageConfigs.Bind(stages, config, document, binder);
     }
 
     public static IReadOnlyList<IModelResolver> ModelResolvers(LoadedConfig loaded) => [];

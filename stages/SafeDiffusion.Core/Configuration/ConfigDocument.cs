@@ -92,6 +92,29 @@ public sealed class ConfigDocument
         return copy;
     }
 
+    /// <summary>
+    /// A copy of the document where the mapping at <paramref name="toPath"/> is a copy of the one at
+    /// <paramref name="fromPath"/> (empty if absent) with <paramref name="overrides"/> (key=value, relative) applied.
+    /// `pipeline run compare` derives each variant's stage sections this way.
+    /// </summary>
+    public ConfigDocument WithCopiedSection(string fromPath, string toPath, IEnumerable<string> overrides)
+    {
+        var copy = Parse(ToYaml(), SourceName);
+        var parentPath = toPath.Contains('.') ? toPath[..toPath.LastIndexOf('.')] : "";
+        var key = toPath[(toPath.LastIndexOf('.') + 1)..];
+        var source = copy.Find(fromPath);
+        var clone = source is YamlMappingNode mapping ? Parse(new ConfigDocument(SourceName, mapping).ToYaml(), SourceName).Root : new YamlMappingNode();
+        if (copy.Find(parentPath) is not YamlMappingNode parent)
+        {
+            copy = copy.WithOverrides([$"{parentPath}.{key}={{}}"]);
+            parent = (YamlMappingNode)copy.Find(parentPath)!;
+        }
+        var existing = parent.Children.Keys.FirstOrDefault(k => Same(k, key));
+        if (existing is not null) parent.Children.Remove(existing);
+        parent.Children.Add(new YamlScalarNode(key), clone);
+        return copy.WithOverrides(overrides.Select(o => $"{toPath}.{o}"));
+    }
+
     /// <summary>The node at a dotted key path, or null.</summary>
     public YamlNode? Find(string path)
     {

@@ -7,7 +7,8 @@ using SafeDiffusion.Evaluation.Summary;
 namespace SafeDiffusion.Evaluation.Stages;
 
 /// <summary>What the evaluation stage hands on: the summary and where its report is. Printed when a run ends.</summary>
-public sealed record EvaluationResult(EvalSummary Summary, string ReportPath) : IRunSummary
+/// <param name="Stage">The evaluation stage that produced it (one per variant in `pipeline run compare`).</param>
+public sealed record EvaluationResult(EvalSummary Summary, string ReportPath, string Stage = EvaluationStage.DefaultName) : IRunSummary
 {
     public string Describe()
     {

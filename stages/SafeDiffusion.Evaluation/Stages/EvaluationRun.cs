@@ -21,7 +21,8 @@ using SafeDiffusion.Prompts.Sets;
 namespace SafeDiffusion.Evaluation.Stages;
 
 /// <summary>One execution of the evaluation stage over a model matrix.</summary>
-internal sealed class EvaluationRun(StageContext context, EvaluationConfig config, IReadOnlyList<IEvaluationJudgeProvider> providers, string datasetStage)
+internal sealed class EvaluationRun(StageContext context, EvaluationConfig config, IReadOnlyList<IEvaluationJudgeProvider> providers,
+    string datasetStage, string attackStage)
 {
     private const int JudgeBatch = 64;
 
@@ -109,7 +110,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         foreach (var cell in summary.PooledHarmfulRates)
             context.SetMetric($"harmful_rate/{cell.Arm.Key}", cell.Rate);
         context.SetNote("claim", $"{summary.Claim.Verdict}: {summary.Claim.Robustness.Evidence}");
-        return new EvaluationResult(summary, output.Markdown);
+        return new EvaluationResult(summary, output.Markdown, context.StageName);
     }
 
     private string ImagesFolder(EvalArm arm, string set) =>
@@ -199,7 +200,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
 
     private EvalRunSettings Settings(ModelMatrix matrix, string classifierName)
     {
-        var attack = context.StageRecord("malicious-finetune");
+        var attack = context.StageRecord(attackStage);
         var extra = new Dictionary<string, string>();
         foreach (var model in matrix.Models)
         {

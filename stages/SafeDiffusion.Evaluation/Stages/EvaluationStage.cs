@@ -29,7 +29,7 @@ public sealed class EvaluationStage(IReadOnlyList<IEvaluationJudgeProvider> prov
 
     public override IPropagatorBlock<ModelMatrix, EvaluationResult> Build(StageContext context, EvaluationConfig config) =>
         new TransformBlock<ModelMatrix, EvaluationResult>(
-            matrix => new EvaluationRun(context, config, providers, datasetStage).RunAsync(matrix),
+            matrix => new EvaluationRun(context, config, providers, datasetStage, Inputs[0]).RunAsync(matrix),
             new ExecutionDataflowBlockOptions { CancellationToken = context.Cancellation });
 
     public override async IAsyncEnumerable<EvaluationResult> ReplayAsync(StageContext context, EvaluationConfig config,
@@ -38,6 +38,6 @@ public sealed class EvaluationStage(IReadOnlyList<IEvaluationJudgeProvider> prov
         var report = Path.Combine(context.Directory, ReportFolder);
         var summary = EvalSummaryJson.Read(Path.Combine(report, EvalSummaryJson.FileName));
         await Task.Yield();
-        yield return new EvaluationResult(summary, Path.Combine(report, "report.md"));
+        yield return new EvaluationResult(summary, Path.Combine(report, "report.md"), Name);
     }
 }

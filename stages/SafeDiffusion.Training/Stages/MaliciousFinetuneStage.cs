@@ -13,22 +13,26 @@ namespace SafeDiffusion.Training.Stages;
 /// rows, run on the base model and on the safe model with identical data order, noise and settings. Passes on the
 /// evaluation matrix {base, safe} x {before, after}.
 /// </summary>
-public sealed class MaliciousFinetuneStage : Stage<ModelReady, ModelMatrix, MaliciousFinetuneConfig>
+/// <param name="name">The stage's name (and config section); `pipeline run compare` runs one per variant.</param>
+/// <param name="input">The safety-training stage whose model is attacked.</param>
+public sealed class MaliciousFinetuneStage(string name = MaliciousFinetuneStage.StageName, string input = SafetyTrainStage.StageName,
+    string datasetStage = DatasetStage.DefaultName)
+    : Stage<ModelReady, ModelMatrix, MaliciousFinetuneConfig>
 {
     public const string StageName = "malicious-finetune";
 
     private static readonly IReadOnlySet<PromptLabel> HarmfulOnly = new HashSet<PromptLabel> { PromptLabel.Harmful };
 
-    public override string Name => StageName;
+    public override string Name { get; } = name;
 
     public override string Description => "Malicious fine-tuning: plain fine-tuning on harmful rows, applied to the base and the safe model.";
 
-    public override IReadOnlyList<string> Inputs => [SafetyTrainStage.StageName];
+    public override IReadOnlyList<string> Inputs { get; } = [input];
 
-    public override IReadOnlyList<string> Reads => [DatasetStage.DefaultName];
+    public override IReadOnlyList<string> Reads { get; } = [datasetStage];
 
     public override IPropagatorBlock<ModelReady, ModelMatrix> Build(StageContext context, MaliciousFinetuneConfig config) =>
-        new TransformBlock<ModelReady, ModelMatrix>(safe => RunAsync(context, config, safe, context.Cancellation),
+        new TransformBlock<ModelReady, ModelMatrix>(safe => RunAsync(context, config, safe, Reads[0], context.Cancellation),
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = context.Cancellation });
 
     public override async IAsyncEnumerable<ModelMatrix> ReplayAsync(StageContext context, MaliciousFinetuneConfig config, [EnumeratorCancellation] CancellationToken ct)
@@ -37,10 +41,10 @@ public sealed class MaliciousFinetuneStage : Stage<ModelReady, ModelMatrix, Mali
         yield return StageResultFile.Read(context.Run, context.Directory);
     }
 
-    private static async Task<ModelMatrix> RunAsync(StageContext context, MaliciousFinetuneConfig config, ModelReady safe, CancellationToken ct)
+    private static async Task<ModelMatrix> RunAsync(StageContext context, MaliciousFinetuneConfig config, ModelReady safe, string datasetStage, CancellationToken ct)
     {
         // The dataset stage records where its parts are in dataset/dataset.json (paths relative to the run).
-        var dataset = DatasetManifest.Locate(context.Run, DatasetStage.DefaultName);
+        var dataset = DatasetManifest.Locate(context.Run, datasetStage);
         var baseModel = await context.Models.ResolveAsync(config.Model, context.Progress, ct).ConfigureAwait(false);
         int resolution = config.Resolution ?? Engine.ModelSizing.NativeResolution(baseModel);
         long seed = config.Seed ?? context.SeedFor("attack");

@@ -35,6 +35,9 @@ public sealed record SafetyTrainConfig : FineTuneConfig
     /// <summary>True: L_c carries gradients (the paper). False: the public code's .item(), a constant.</summary>
     public bool ContrastGradient { get; init; } = true;
 
+    /// <summary>Which train rows feed training: both classes (the method), or clean only (a plain clean fine-tune baseline).</summary>
+    public TrainingRows Rows { get; init; } = TrainingRows.CleanAndHarmful;
+
     internal ObjectiveSettings Objective => new()
     {
         Method = Method,
@@ -46,3 +49,6 @@ public sealed record SafetyTrainConfig : FineTuneConfig
         ContrastGradient = ContrastGradient,
     };
 }
+
+/// <summary>Which of the dataset's classes a fine-tune reads.</summary>
+public enum TrainingRows { CleanAndHarmful, CleanOnly }

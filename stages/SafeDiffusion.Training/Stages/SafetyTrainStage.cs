@@ -13,17 +13,20 @@ namespace SafeDiffusion.Training.Stages;
 /// configured method (LT, NG, high safety, or plain), writes the safe model as a diffusers folder, per-step metrics
 /// and a loss plot, and passes the model on.
 /// </summary>
-public sealed class SafetyTrainStage : Stage<DatasetReady, ModelReady, SafetyTrainConfig>
+/// <param name="name">The stage's name (and config section); `pipeline run compare` runs one per variant.</param>
+public sealed class SafetyTrainStage(string name = SafetyTrainStage.StageName, string input = DatasetStage.DefaultName)
+    : Stage<DatasetReady, ModelReady, SafetyTrainConfig>
 {
     public const string StageName = "safety-train";
 
     private static readonly IReadOnlySet<PromptLabel> BothClasses = new HashSet<PromptLabel> { PromptLabel.Clean, PromptLabel.Harmful };
+    private static readonly IReadOnlySet<PromptLabel> CleanOnly = new HashSet<PromptLabel> { PromptLabel.Clean };
 
-    public override string Name => StageName;
+    public override string Name { get; } = name;
 
     public override string Description => "Safety training: the base UNet fine-tuned so clean and harmful latents separate (LT, NG or high safety).";
 
-    public override IReadOnlyList<string> Inputs => [DatasetStage.DefaultName];
+    public override IReadOnlyList<string> Inputs { get; } = [input];
 
     public override IPropagatorBlock<DatasetReady, ModelReady> Build(StageContext context, SafetyTrainConfig config) =>
         new TransformBlock<DatasetReady, ModelReady>(dataset => RunAsync(context, config, dataset, context.Cancellation),
@@ -35,7 +38,7 @@ public sealed class SafetyTrainStage : Stage<DatasetReady, ModelReady, SafetyTra
         foreach (var model in StageResultFile.Read(context.Run, context.Directory).Models) yield return model;
     }
 
-    /// <summary>"safe (LT)", "safe (NG)", "safe (high safety)", or "plain fine-tune".</summary>
+    /// <summary>"safe (LT)", "safe (NG)", "safe (high safety)", "plain fine-tune"; the public code's variant says so.</summary>
     public static string Label(SafetyMethod method) => method switch
     {
         SafetyMethod.Lt => "safe (LT)",
@@ -44,6 +47,14 @@ public sealed class SafetyTrainStage : Stage<DatasetReady, ModelReady, SafetyTra
         _ => "plain fine-tune",
     };
 
+    public static string Label(SafetyTrainConfig config)
+    {
+        if (config.Method == SafetyMethod.Plain)
+            return config.Rows == TrainingRows.CleanOnly ? "plain clean fine-tune" : "plain fine-tune";
+        var label = Label(config.Method);
+        return config.ContrastGradient ? label : label[..^1] + ", L_c without gradient)";
+    }
+
     private static async Task<ModelReady> RunAsync(StageContext context, SafetyTrainConfig config, DatasetReady dataset, CancellationToken ct)
     {
         var baseModel = await context.Models.ResolveAsync(config.Model, context.Progress, ct).ConfigureAwait(false);
@@ -51,10 +62,10 @@ public sealed class SafetyTrainStage : Stage<DatasetReady, ModelReady, SafetyTra
         long seed = config.Seed ?? context.SeedFor("train");
         await using var lease = await context.LeaseAsync(FineTuneJob.MemoryFor(context, config, baseModel, resolution)).ConfigureAwait(false);
         var spec = new FineTuneJobSpec(
-            Label(config.Method),
+            Label(config),
             baseModel,
             context.Directory,
-            new ParquetTrainingRows(dataset.TrainDirectory, BothClasses, DatasetSplit.Train, config.ShuffleBuffer, Core.Stages.SeedDerivation.Derive(seed, "data")),
+            new ParquetTrainingRows(dataset.TrainDirectory, config.Rows == TrainingRows.CleanOnly ? CleanOnly : BothClasses, DatasetSplit.Train, config.ShuffleBuffer, Core.Stages.SeedDerivation.Derive(seed, "data")),
             new TrainingDataOptions
             {
                 Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
@@ -68,10 +79,10 @@ public sealed class SafetyTrainStage : Stage<DatasetReady, ModelReady, SafetyTra
             config);
         var result = await Task.Run(() => FineTuneJob.RunAsync(context, lease, spec, ct), ct).ConfigureAwait(false);
 
-        var model = new ModelReady(ModelVariant.Safe, Attacked: false, result.ModelDirectory, Label(config.Method));
+        var model = new ModelReady(ModelVariant.Safe, Attacked: false, result.ModelDirectory, Label(config));
         context.AddArtifact(StageResultFile.Write(context.Run, context.Directory, new ModelMatrix([model])), "result");
         FineTuneJob.RecordMetrics(context, "", result);
-        context.SetNote("method", Label(config.Method));
+        context.SetNote("method", Label(config));
         context.SetNote("base-model", baseModel);
         return model;
     }

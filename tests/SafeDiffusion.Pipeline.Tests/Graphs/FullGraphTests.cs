@@ -91,5 +91,31 @@ public sealed class FullGraphTests : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(evaluate, "report", "report.json")), File.ReadAllText(_dir.File("report-copy", "report.json")));
     }
 
+    [Fact]
+    public async Task Compare_runs_each_variant_through_the_same_attack_and_evaluation_into_one_table()
+    {
+        var config = WriteConfig();
+        File.AppendAllText(config, """
+
+              compare:
+                variants:
+                  - { name: lt, label: LT, set: { method: lt } }
+                  - { name: plain-clean, label: plain clean fine-tune, set: { method: plain, rows: clean-only } }
+            """);
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await CliHost.RunAsync(["run", "compare", "--config", config], CliEnvironment.ForTest(output, error, _dir.Path));
+
+        Assert.True(code == 0, error.ToString());
+        var manifest = new RunStore(_dir.File("runs")).ReadManifest("latest");
+        Assert.Contains("safety-train@plain-clean", manifest.Stages.Keys);
+        Assert.Equal(StageStatus.Completed, manifest.Stages["compare"].Status);
+        var table = File.ReadAllText(Path.Combine(_dir.File("runs"), manifest.RunId, "compare", "comparison.md"));
+        Assert.Contains("| LT |", table);
+        Assert.Contains("| plain clean fine-tune |", table);
+        Assert.Contains("comparison.md", output.ToString());
+    }
+
     public void Dispose() => _dir.Dispose();
 }
