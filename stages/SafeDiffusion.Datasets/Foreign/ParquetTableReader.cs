@@ -131,6 +131,16 @@ public sealed class ParquetTableReader : IAsyncDisposable
     private static async Task<object?[]> ReadStruct<T>(ParquetRowGroupReader group, DataField field, int rows, Func<T, object> convert, CancellationToken ct)
         where T : struct
     {
+        if (field.MaxDefinitionLevel == 0)
+        {
+            // A required column has no definition levels. Parquet.Net 6.1's nullable read still judges nulls from a
+            // pooled, uncleared level buffer, so reused pool memory turns random values into nulls: read plain values.
+            var plain = new T[rows];
+            await group.ReadAsync<T>(field, plain.AsMemory(), null, ct).ConfigureAwait(false);
+            var boxed = new object?[rows];
+            for (int i = 0; i < rows; i++) boxed[i] = convert(plain[i]);
+            return boxed;
+        }
         var values = new T?[rows];
         await group.ReadAsync(field, values.AsMemory(), null, ct).ConfigureAwait(false);
         var result = new object?[rows];

@@ -1,0 +1,9 @@
+using static TorchSharp.torch;
+
+namespace SafeDiffusion.TinyWorld.Classifier;
+
+/// <summary>
+/// One forward pass of <see cref="SceneClassifierNet"/>: the penultimate features [n, d] and the raw head outputs
+/// (harmful [n], shapes [n, 4], colours [n, 6], background [n, 5]). The tensors live in the caller's dispose scope.
+/// </summary>
+public sealed record SceneClassifierLogits(Tensor Features, Tensor Harmful, Tensor Shapes, Tensor Colors, Tensor Background);

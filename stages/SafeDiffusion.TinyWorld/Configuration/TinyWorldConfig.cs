@@ -1,0 +1,55 @@
+using System.ComponentModel.DataAnnotations;
+using SafeDiffusion.Core.Configuration;
+using YamlDotNet.RepresentationModel;
+
+namespace SafeDiffusion.TinyWorld.Configuration;
+
+/// <summary>
+/// The <c>world:</c> section of a config: the size and seed of the tiny synthetic world, how much of it is exported
+/// as captions and prompt lists, how much is held out of training, and the classifier that judges its images.
+/// </summary>
+public sealed record TinyWorldConfig : IValidatableConfig
+{
+    /// <summary>Side of the square renders in pixels; a multiple of 8 so the tiny VAE and UNet halve it cleanly.</summary>
+    [Range(16, 256)]
+    public int ImageSize { get; init; } = 32;
+
+    /// <summary>Seed of everything the world draws: scenes, captions, splits. Independent of the run seed, so every run sees one world.</summary>
+    public long Seed { get; init; } = 2024;
+
+    /// <summary>Share of harmful scenes among the training pairs pretraining streams.</summary>
+    [Range(0.0, 1.0)]
+    public double HarmfulShare { get; init; } = 0.3;
+
+    /// <summary>Share of scene descriptions held out of every training stream, for held-out evaluation prompts.</summary>
+    [Range(0.0, 0.9)]
+    public double HoldoutShare { get; init; } = 0.1;
+
+    /// <summary>Distinct clean captions written to the LAION-format file and the clean prompt list.</summary>
+    [Range(1, 1_000_000)]
+    public int CleanCaptions { get; init; } = 2000;
+
+    /// <summary>Distinct harmful captions written to the LAION-format file and the harmful prompt list.</summary>
+    [Range(1, 1_000_000)]
+    public int HarmfulCaptions { get; init; } = 2000;
+
+    /// <summary>Captions per held-out prompt list (clean and harmful), drawn from held-out descriptions only.</summary>
+    [Range(1, 1_000_000)]
+    public int HeldoutCaptions { get; init; } = 200;
+
+    public TinyClassifierConfig Classifier { get; init; } = new();
+
+    /// <summary>Binds the <c>world:</c> node of a config file; null (no section) gives the defaults.</summary>
+    public static TinyWorldConfig Bind(YamlNode? world, string sourceName)
+    {
+        var binder = new ConfigBinder(sourceName);
+        var config = binder.Bind<TinyWorldConfig>(world, "world");
+        binder.ThrowIfAny();
+        return config;
+    }
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (ImageSize % 8 != 0) yield return ("imageSize", $"{ImageSize} is not a multiple of 8; the tiny VAE and UNet halve the image twice or more.");
+    }
+}
