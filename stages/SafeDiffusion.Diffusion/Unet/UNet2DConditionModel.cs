@@ -119,7 +119,7 @@ public sealed class UNet2DConditionModel : DiffusersModule
         var model = new UNet2DConditionModel(config, device, dtype);
         try
         {
-            StrictComponentLoader.LoadStrict(model, componentDirectory, variant, "unet");
+            ModelFolder.ComponentModuleLoader.LoadStrict(model, componentDirectory, variant, "unet");
             model.eval();
             return model;
         }

@@ -52,7 +52,7 @@ public sealed class AutoencoderKL : DiffusersModule
         var model = new AutoencoderKL(config, device, dtype);
         try
         {
-            StrictComponentLoader.LoadStrict(model, componentDirectory, variant, "vae", LegacyAttentionName);
+            ModelFolder.ComponentModuleLoader.LoadStrict(model, componentDirectory, variant, "vae", LegacyAttentionName);
             model.eval();
             return model;
         }

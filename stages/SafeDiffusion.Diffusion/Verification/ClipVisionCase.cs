@@ -21,20 +21,20 @@ public sealed class ClipVisionCase : IReferenceCase
 
     public IReadOnlyList<CaseResult> Run(string modelDirectory, string casesDirectory)
     {
-        using var file = SafetensorsFile.Open(Path.Combine(casesDirectory, FileName));
+        using var file = CaseTensors.Open(Path.Combine(casesDirectory, FileName));
         using var checker = StableDiffusionSafetyChecker.FromFolder(
             CaseFiles.ComponentDirectory(modelDirectory, StableDiffusionComponents.SafetyChecker), ScalarType.Float32, torch.CPU);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var pixels = CaseFiles.Require(file, "pixel_values").to(ScalarType.Float32);
+        var pixels = file.Require("pixel_values").to(ScalarType.Float32);
         using var vision = checker.VisionModel.forward(pixels);
         var results = new List<CaseResult>();
         if (file.Contains("last_hidden_state"))
-            results.Add(CaseFiles.Compare($"{FileName}:last_hidden_state", vision.LastHiddenState, file.Load("last_hidden_state")));
+            results.Add(file.Compare("last_hidden_state", vision.LastHiddenState, file.Require("last_hidden_state")));
         if (file.Contains("pooled_output"))
-            results.Add(CaseFiles.Compare($"{FileName}:pooled_output", vision.PooledOutput, file.Load("pooled_output")));
+            results.Add(file.Compare("pooled_output", vision.PooledOutput, file.Require("pooled_output")));
         if (file.Contains("image_embeds"))
-            results.Add(CaseFiles.Compare($"{FileName}:image_embeds", checker.forward(pixels), file.Load("image_embeds")));
+            results.Add(file.Compare("image_embeds", checker.forward(pixels), file.Require("image_embeds")));
         if (results.Count == 0)
             throw new Core.Errors.InputDataException(file.Path, "has pixel_values but no expected output (last_hidden_state, pooled_output, image_embeds).");
         return results;

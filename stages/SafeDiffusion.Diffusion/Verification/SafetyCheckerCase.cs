@@ -36,10 +36,10 @@ public sealed class SafetyCheckerCase : IReferenceCase
         var expectedFlags = Flags(path, root, "has_nsfw_concepts");
 
         IReadOnlyList<SafetyCheckResult> actual;
-        using (var file = SafetensorsFile.Open(Path.Combine(casesDirectory, ClipVisionCase.FileName)))
+        using (var file = CaseTensors.Open(Path.Combine(casesDirectory, ClipVisionCase.FileName)))
         using (var checker = StableDiffusionSafetyChecker.FromFolder(
                    CaseFiles.ComponentDirectory(modelDirectory, StableDiffusionComponents.SafetyChecker), ScalarType.Float32, torch.CPU))
-        using (var pixels = CaseFiles.Require(file, "pixel_values"))
+        using (var pixels = file.Require("pixel_values"))
         {
             actual = checker.Check(pixels);
         }

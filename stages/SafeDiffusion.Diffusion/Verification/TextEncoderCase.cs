@@ -20,19 +20,19 @@ public sealed class TextEncoderCase : IReferenceCase
 
     public IReadOnlyList<CaseResult> Run(string modelDirectory, string casesDirectory)
     {
-        using var file = SafetensorsFile.Open(Path.Combine(casesDirectory, FileName));
+        using var file = CaseTensors.Open(Path.Combine(casesDirectory, FileName));
         using var model = CLIPTextModel.FromFolder(CaseFiles.ComponentDirectory(modelDirectory, StableDiffusionComponents.TextEncoder),
             ScalarType.Float32, torch.CPU);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var ids = CaseFiles.Require(file, "input_ids").to(ScalarType.Int64);
+        var ids = file.Require("input_ids").to(ScalarType.Int64);
         using var output = model.forward(ids);
         var results = new List<CaseResult>
         {
-            CaseFiles.Compare($"{FileName}:last_hidden_state", output.LastHiddenState, CaseFiles.Require(file, "last_hidden_state")),
+            file.Compare("last_hidden_state", output.LastHiddenState, file.Require("last_hidden_state")),
         };
         if (file.Contains("pooled_output"))
-            results.Add(CaseFiles.Compare($"{FileName}:pooled_output", output.PooledOutput, file.Load("pooled_output")));
+            results.Add(file.Compare("pooled_output", output.PooledOutput, file.Require("pooled_output")));
         return results;
     }
 }
