@@ -30,6 +30,8 @@ public sealed class StableDiffusionModels : IDisposable
     public static StableDiffusionModels Load(string modelDirectory, ScalarType dtype, Device device, string? variant = null)
     {
         LibTorchRuntime.EnsureLoadable();
+        // Fails first, and clearly, on a folder that is not a diffusers model (no model_index.json).
+        ModelFolder.StableDiffusionModelFolder.Open(modelDirectory);
         var schedulerConfig = SchedulerConfig.Read(Path.Combine(modelDirectory, "scheduler", "scheduler_config.json"));
         var vaeDirectory = Path.Combine(modelDirectory, "vae");
         var vaeConfig = AutoencoderKLConfig.Read(Path.Combine(vaeDirectory, "config.json"));

@@ -142,7 +142,8 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
                     var reference = context.Models.Get(config.Model);
                     var dtype = TorchDevices.ResolveDtype(reference.Dtype, lease.Device);
                     models = StableDiffusionModels.Load(modelDir, dtype, device, reference.Variant);
-                    text = ClipTextConditioner.FromModelFolder(modelDir, dtype, device, reference.Variant);
+                    text = ClipTextConditioner.FromModelFolder(modelDir, dtype, device, reference.Variant,
+                        message => context.Progress.Warn($"{stageName}: {message}"));
                     sampler = models.CreateSampler(config.Scheduler.Length == 0 ? null : config.Scheduler.Replace('-', '_'));
                     context.SetNote($"replica_{replica}", $"{lease.Device.Id}, {dtype}");
                 }

@@ -26,4 +26,21 @@ public class ClipTextConditionerTests
         Assert.Equal(fromIds.shape, fromText.shape);
         Assert.True(fromText.allclose(fromIds, rtol: 0, atol: 0));
     }
+
+    [Fact]
+    public void A_prompt_longer_than_77_tokens_is_truncated_and_reported_once()
+    {
+        var warnings = new List<string>();
+        using var conditioner = ClipTextConditioner.FromModelFolder(SdParity.Model(SdParity.Sd1), ScalarType.Float32, CPU, onTruncated: warnings.Add);
+        using var scope = NewDisposeScope();
+        var longPrompt = string.Join(" ", Enumerable.Repeat("a red apple", 40));
+
+        var first = conditioner.Encode(["a short prompt", longPrompt]);
+        conditioner.Encode([longPrompt + " again"]);
+
+        Assert.Equal([2L, 77L], first.shape[..2]);
+        var warning = Assert.Single(warnings);
+        Assert.Contains("77 tokens", warning);
+        Assert.Contains("a red apple", warning);
+    }
 }
