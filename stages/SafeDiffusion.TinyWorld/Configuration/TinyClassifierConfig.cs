@@ -10,7 +10,7 @@ namespace SafeDiffusion.TinyWorld.Configuration;
 public sealed record TinyClassifierConfig : IValidatableConfig
 {
     [Range(64, 1_000_000)]
-    public int TrainImages { get; init; } = 3000;
+    public int TrainImages { get; init; } = 8000;
 
     /// <summary>Renders of new scenes the accuracy is measured on; never trained on.</summary>
     [Range(32, 1_000_000)]

@@ -10,18 +10,16 @@ public static class ObjectPainter
 
     public static void Paint(Canvas canvas, SceneObject obj)
     {
-        var fill = WorldPalette.Fill(obj.Color);
-        var outline = WorldPalette.Outline(obj.Color);
         double r = ShapeGeometry.BoundingRadius(obj.Shape, obj.Size);
-        var bounds = (obj.X - r, obj.Y - r, obj.X + r, obj.Y + r);
+        canvas.PaintField(Field(obj), (obj.X - r, obj.Y - r, obj.X + r, obj.Y + r), WorldPalette.Fill(obj.Color), WorldPalette.Outline(obj.Color), OutlineWidth);
+    }
+
+    /// <summary>The object's signed-distance field (negative inside), in image-relative units.</summary>
+    public static Func<double, double, double> Field(SceneObject obj)
+    {
         if (obj.Shape == ShapeKind.Circle)
-        {
-            canvas.PaintField((x, y) => Math.Sqrt((x - obj.X) * (x - obj.X) + (y - obj.Y) * (y - obj.Y)) - obj.Size,
-                bounds, fill, outline, OutlineWidth);
-            return;
-        }
-        var polygon = Outline(obj);
-        canvas.PaintField(polygon.SignedDistance, bounds, fill, outline, OutlineWidth);
+            return (x, y) => Math.Sqrt((x - obj.X) * (x - obj.X) + (y - obj.Y) * (y - obj.Y)) - obj.Size;
+        return Outline(obj).SignedDistance;
     }
 
     /// <summary>The polygon of a non-circular object; triangles and stars point up at rotation 0.</summary>

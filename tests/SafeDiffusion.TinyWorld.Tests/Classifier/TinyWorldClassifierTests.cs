@@ -91,7 +91,8 @@ public sealed class TinyWorldClassifierTests(TrainedClassifierFixture fixture, I
         Assert.Equal(9, batch.Count);
         Assert.All(batch, f => Assert.Equal(Classifier.FeatureDimension, f.Length));
         Assert.Equal(128, Classifier.FeatureDimension);
-        for (int k = 0; k < 128; k++) Assert.Equal(batch[4][k], alone[0][k], 4);
+        // Batched and single convolutions sum in different orders: equal to float32 rounding, not bit for bit.
+        for (int k = 0; k < 128; k++) Assert.Equal(batch[4][k], alone[0][k], 1e-3f * (1 + Math.Abs(batch[4][k])));
         Assert.Contains(batch[0], v => v != 0);
     }
 

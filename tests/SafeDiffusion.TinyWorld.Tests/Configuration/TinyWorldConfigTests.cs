@@ -15,7 +15,7 @@ public sealed class TinyWorldConfigTests
         var config = TinyWorldConfig.Bind(document.Find("world"), path);
         Assert.Equal(32, config.ImageSize);
         Assert.Equal(0.1, config.HoldoutShare);
-        Assert.Equal(3000, config.Classifier.TrainImages);
+        Assert.Equal(8000, config.Classifier.TrainImages);
         Assert.True(config.Classifier.Augment);
     }
 
