@@ -1,12 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using SafeDiffusion.Core.Configuration;
+using SafeDiffusion.TinyWorld.Pretraining;
 using YamlDotNet.RepresentationModel;
 
 namespace SafeDiffusion.TinyWorld.Configuration;
 
 /// <summary>
 /// The <c>world:</c> section of a config: the size and seed of the tiny synthetic world, how much of it is exported
-/// as captions and prompt lists, how much is held out of training, and the classifier that judges its images.
+/// as captions and prompt lists, how much is held out of training, the classifier that judges its images, and how
+/// its base model is pretrained.
 /// </summary>
 public sealed record TinyWorldConfig : IValidatableConfig
 {
@@ -38,6 +40,9 @@ public sealed record TinyWorldConfig : IValidatableConfig
     public int HeldoutCaptions { get; init; } = 200;
 
     public TinyClassifierConfig Classifier { get; init; } = new();
+
+    /// <summary>How the tiny Stable Diffusion base model is pretrained on the world and checked.</summary>
+    public TinyPretrainingConfig Pretraining { get; init; } = new();
 
     /// <summary>Binds the <c>world:</c> node of a config file; null (no section) gives the defaults.</summary>
     public static TinyWorldConfig Bind(YamlNode? world, string sourceName)

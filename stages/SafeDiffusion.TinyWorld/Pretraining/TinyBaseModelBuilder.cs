@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SafeDiffusion.Core.IO;
+using SafeDiffusion.Core.Progress;
+using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Diffusion.ModelFolder;
+using SafeDiffusion.Diffusion.Native;
+using SafeDiffusion.Diffusion.Schedulers;
+using SafeDiffusion.Diffusion.TextEncoders;
+using SafeDiffusion.Diffusion.Tokenization;
+using SafeDiffusion.Diffusion.Unet;
+using SafeDiffusion.Diffusion.Vae;
+using SafeDiffusion.Diffusion.Vision;
+using SafeDiffusion.TinyWorld.Caching;
+using SafeDiffusion.TinyWorld.Captions;
+using SafeDiffusion.TinyWorld.Classifier;
+using SafeDiffusion.TinyWorld.Configuration;
+using SafeDiffusion.TinyWorld.Data;
+using SafeDiffusion.TinyWorld.Models;
+using SafeDiffusion.TinyWorld.Rendering;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SafeDiffusion.TinyWorld.Pretraining;
+
+/// <summary>
+/// Builds the tiny Stable Diffusion base model the tiny profile starts from: renders training pairs of the world,
+/// pretrains the VAE on them and sets its latent scaling factor, pretrains the UNet and the CLIP text encoder
+/// together on the pairs' latents and captions, writes a diffusers folder and checks it with the
+/// <see cref="QualityGate"/>. <see cref="EnsureBuiltAsync"/> does this once per recipe through the artifact cache.
+/// </summary>
+public static class TinyBaseModelBuilder
+{
+    /// <summary>Bump when building would give a different model from the same settings: cached models of older recipes are then rebuilt.</summary>
+    public const int RecipeVersion = 1;
+    public const string CacheKind = "tinyworld-base-model";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>
+    /// What the model is built from: the world settings that change the training pairs, the pretraining settings,
+    /// and hashes of the shipped component configs and the caption vocabulary (editing either builds a new model).
+    /// </summary>
+    public static ArtifactRecipe Recipe(TinyWorldConfig world)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        var configs = FileHash.Sha256(
+            TinyModelConfigs.Text(TinyModelConfigs.TextEncoderFile), TinyModelConfigs.Text(TinyModelConfigs.VaeFile),
+            TinyModelConfigs.Text(TinyModelConfigs.UnetFile), TinyModelConfigs.Text(TinyModelConfigs.SchedulerFile))[..16];
+        var vocabulary = FileHash.Sha256("vocabulary", [.. CaptionVocabulary.Words])[..16];
+        return ArtifactRecipe.From(CacheKind, RecipeVersion, new
+        {
+            renderer = SceneRenderer.Version,
+            world.ImageSize,
+            world.Seed,
+            world.HarmfulShare,
+            world.HoldoutShare,
+            configs,
+            vocabulary,
+            world.Pretraining,
+        });
+    }
+
+    /// <summary>
+    /// The base model of this world from the cache, building it first when it is not there (minutes on two cores).
+    /// A model that missed its quality gate is still returned, with a warning naming the figures.
+    /// </summary>
+    /// <param name="classifier">The judge of the quality gate (run once, at build time).</param>
+    public static async Task<TinyBaseModel> EnsureBuiltAsync(TinyWorldConfig world, TinyArtifactCache cache, TinyWorldClassifier classifier,
+        IProgressSink? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(classifier);
+        progress ??= NullProgressSink.Instance;
+        var folder = await cache.GetOrBuildAsync(Recipe(world), (temp, token) =>
+        {
+            Build(world, classifier, temp, progress, token);
+            return Task.CompletedTask;
+        }, progress, ct).ConfigureAwait(false);
+        var gate = QualityGateResult.Read(Path.Combine(folder, TinyBaseModelFolder.QualityGateFile));
+        if (!gate.Passed) progress.Warn($"The tiny base model missed its quality gate: {gate.Summary}.");
+        return new TinyBaseModel(folder, gate);
+    }
+
+    /// <summary>Builds the model into <paramref name="folder"/> (which should be empty) and runs the quality gate.</summary>
+    public static TinyBaseModel Build(TinyWorldConfig world, TinyWorldClassifier classifier, string folder, IProgressSink? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(classifier);
+        LibTorchRuntime.EnsureLoadable();
+        progress ??= NullProgressSink.Instance;
+        var options = world.Pretraining;
+        int previousThreads = torch.get_num_threads();
+        int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        torch.set_num_threads(threads);
+        var wall = Stopwatch.StartNew();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        try
+        {
+            Directory.CreateDirectory(folder);
+            TinyBaseModelFolder.WriteLayout(folder, options.TokenLength, options.Scheduler);
+
+            var renderClock = Stopwatch.StartNew();
+            using var set = PretrainingSet.Render(world, options.TrainPairs, progress, ct);
+            double renderSeconds = renderClock.Elapsed.TotalSeconds;
+
+            using var vae = FreshModules.Create(InitSeed(options, StableDiffusionComponents.Vae), () => new AutoencoderKL(TinyModelConfigs.Vae()));
+            var vaeReport = VaePretrainer.Train(vae, set.Pixels, options.Vae, SeedDerivation.Derive(options.Seed, "vae"), progress, ct);
+            using var rawLatents = EncodeLatents(vae, set.Pixels);
+            double scalingFactor = LatentScaling.Factor(rawLatents);
+            using var latents = (rawLatents * scalingFactor).DetachFromDisposeScope();
+            double latentMean = latents.mean().item<float>();
+            TinyBaseModelFolder.WriteScalingFactor(folder, scalingFactor);
+            TinyBaseModelFolder.WriteWeights(folder, StableDiffusionComponents.Vae, vae);
+            var reconstruction = CheckReconstruction(vae, world, classifier, ct);
+            progress.Info(string.Create(CultureInfo.InvariantCulture,
+                $"Tiny VAE: L1 {vaeReport.FinalL1:F4}, KL {vaeReport.FinalKl:F1}, scaling factor {scalingFactor:F4} ({vaeReport.Seconds:F0} s); " +
+                $"classifier on held-out reconstructions: harmful right {reconstruction.ReconstructedHarmfulAccuracy:P1} (renders {reconstruction.RenderHarmfulAccuracy:P1}), " +
+                $"all shapes and colours {reconstruction.ReconstructedAdherence:P1} (renders {reconstruction.RenderAdherence:P1})."));
+
+            var tokenizer = ClipTokenizer.FromFolder(Path.Combine(folder, StableDiffusionComponents.Tokenizer));
+            using var ids = tokenizer.EncodeBatch(set.Captions);
+            using var emptyIds = tokenizer.EncodeBatch([""]).squeeze(0);
+            using var textEncoder = FreshModules.Create(InitSeed(options, StableDiffusionComponents.TextEncoder), () => new CLIPTextModel(TinyModelConfigs.TextEncoder()));
+            using var unet = FreshModules.Create(InitSeed(options, StableDiffusionComponents.Unet), () => new UNet2DConditionModel(TinyModelConfigs.Unet()));
+            using var ddpm = new DdpmScheduler(TinyModelConfigs.Scheduler());
+            var denoiserReport = DenoiserPretrainer.Train(unet, textEncoder, ddpm.Schedule, latents, ids, emptyIds, options.Denoiser,
+                SeedDerivation.Derive(options.Seed, "denoiser"), progress, ct);
+            TinyBaseModelFolder.WriteWeights(folder, StableDiffusionComponents.Unet, unet);
+            TinyBaseModelFolder.WriteWeights(folder, StableDiffusionComponents.TextEncoder, textEncoder);
+            progress.Info(string.Create(CultureInfo.InvariantCulture,
+                $"Tiny UNet + text encoder: loss {denoiserReport.FinalLoss:F4} after {denoiserReport.Steps} steps ({denoiserReport.Seconds:F0} s)."));
+
+            var classifierId = $"{TinyWorldClassifier.CacheKind} {TinyWorldClassifier.Recipe(world).Key}";
+            var gate = QualityGate.Evaluate(folder, world, classifier, classifierId, options.Gate, progress, ct,
+                Path.Combine(folder, TinyBaseModelFolder.SamplesFile));
+            gate.Write(Path.Combine(folder, TinyBaseModelFolder.QualityGateFile));
+            (gate.Passed ? (Action<string>)progress.Info : progress.Warn)($"Tiny base model quality gate: {gate.Summary}.");
+
+            static long Count(nn.Module m) => m.parameters().Sum(p => p.numel());
+            var report = new PretrainingReport(options.TrainPairs, threads, renderSeconds, vaeReport, scalingFactor, latentMean, reconstruction,
+                denoiserReport, gate.Seconds, wall.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds,
+                Count(vae), Count(unet), Count(textEncoder));
+            AtomicFile.WriteAllText(Path.Combine(folder, TinyBaseModelFolder.ReportFile), JsonSerializer.Serialize(report, Json));
+            progress.Info(string.Create(CultureInfo.InvariantCulture,
+                $"Tiny base model built in {report.WallSeconds:F0} s ({report.CpuSeconds:F0} s of CPU on {threads} thread(s))."));
+            return new TinyBaseModel(folder, gate);
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
+    }
+
+    /// <summary>The seed a component's initial weights are drawn from.</summary>
+    internal static long InitSeed(TinyPretrainingConfig options, string component) => SeedDerivation.Derive(options.Seed, "init", component);
+
+    /// <summary>The posterior means of all images, unscaled, [N, C, h, w], outside any dispose scope.</summary>
+    internal static Tensor EncodeLatents(AutoencoderKL vae, Tensor pixels)
+    {
+        using var noGrad = torch.no_grad();
+        var parts = new List<Tensor>();
+        long n = pixels.shape[0];
+        try
+        {
+            for (long start = 0; start < n; start += 256)
+            {
+                using var scope = NewDisposeScope();
+                using var posterior = vae.Encode(pixels.narrow(0, start, Math.Min(256, n - start)));
+                parts.Add(posterior.Mean.clone().DetachFromDisposeScope());
+            }
+            return cat(parts, 0).DetachFromDisposeScope();
+        }
+        finally
+        {
+            foreach (var p in parts) p.Dispose();
+        }
+    }
+
+    /// <summary>The classifier on fresh held-out renders and on their VAE reconstructions (posterior mean, decoded).</summary>
+    internal static ReconstructionCheck CheckReconstruction(AutoencoderKL vae, TinyWorldConfig world, TinyWorldClassifier classifier, CancellationToken ct)
+    {
+        const int count = 256;
+        var side = world.HoldoutShare > 0 ? WorldSplitSide.Holdout : WorldSplitSide.Train;
+        var pairs = new TrainingPairGenerator(world, "vae-check", side, harmfulShare: 0.5).Batch(0, count, ct);
+        var renders = pairs.Select(p => p.Image).ToList();
+        List<Rgb8Image> reconstructed;
+        double error;
+        using (var scope = NewDisposeScope())
+        using (var noGrad = torch.no_grad())
+        {
+            var pixels = ImageTensors.ToBatch(renders, world.ImageSize) * 2 - 1;
+            using var posterior = vae.Encode(pixels);
+            var decoded = vae.Decode(posterior.Mean).clamp(-1, 1);
+            error = (decoded - pixels).abs().mean().item<float>() / 2;
+            var bytes = ((decoded + 1) * 127.5).round().to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
+            int size = world.ImageSize, stride = size * size * 3;
+            reconstructed = Enumerable.Range(0, count).Select(i => new Rgb8Image(bytes.AsSpan(i * stride, stride).ToArray(), size, size)).ToList();
+        }
+        var before = classifier.Score(renders);
+        var after = classifier.Score(reconstructed);
+        double Share(IReadOnlyList<ImageScore> scores, Func<ImageScore, int, bool> right) => scores.Select((s, i) => right(s, i) ? 1.0 : 0.0).Average();
+        bool HarmfulRight(ImageScore s, int i) => s.Harmful == pairs[i].Harmful;
+        bool Adheres(ImageScore s, int i) => TinyWorldClassifier.Adheres(s, pairs[i].Description);
+        return new ReconstructionCheck(count, Share(before, HarmfulRight), Share(after, HarmfulRight), Share(before, Adheres), Share(after, Adheres), error);
+    }
+}
