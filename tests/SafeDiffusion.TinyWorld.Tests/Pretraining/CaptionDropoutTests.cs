@@ -23,8 +23,8 @@ public sealed class CaptionDropoutTests
         int dropped = 0, kept = 0, mixed = 0;
         for (int i = 0; i < Rows; i++)
         {
-            if (result[i].equal(empty).item<bool>()) dropped++;
-            else if (result[i].equal(original[i]).item<bool>()) kept++;
+            if (result[i].equal(empty).all().item<bool>()) dropped++;
+            else if (result[i].equal(original[i]).all().item<bool>()) kept++;
             else mixed++;
         }
         return (dropped, kept, mixed);
@@ -52,7 +52,7 @@ public sealed class CaptionDropoutTests
         using var empty = Empty();
         using var none = CaptionDropout.Apply(ids, empty, 0.0, generator);
         using var all = CaptionDropout.Apply(ids, empty, 1.0, generator);
-        Assert.True(none.equal(ids).item<bool>());
+        Assert.True(none.equal(ids).all().item<bool>());
         Assert.Equal((Rows, 0, 0), Count(all, ids, empty));
     }
 
@@ -65,7 +65,7 @@ public sealed class CaptionDropoutTests
         using var second = new Generator(5);
         using var a = CaptionDropout.Apply(ids, empty, 0.3, first);
         using var b = CaptionDropout.Apply(ids, empty, 0.3, second);
-        Assert.True(a.equal(b).item<bool>());
+        Assert.True(a.equal(b).all().item<bool>());
     }
 
     [Fact]

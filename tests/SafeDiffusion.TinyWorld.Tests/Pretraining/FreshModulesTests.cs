@@ -63,7 +63,7 @@ public sealed class FreshModulesTests
         var pa = a.named_parameters().ToList();
         var pb = b.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         var pc = c.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        Assert.All(pa, p => Assert.True(p.parameter.equal(pb[p.name]).item<bool>()));
-        Assert.Contains(pa, p => !p.parameter.equal(pc[p.name]).item<bool>());
+        Assert.All(pa, p => Assert.True(p.parameter.equal(pb[p.name]).all().item<bool>()));
+        Assert.Contains(pa, p => !p.parameter.equal(pc[p.name]).all().item<bool>());
     }
 }
