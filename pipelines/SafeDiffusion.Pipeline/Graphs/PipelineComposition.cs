@@ -6,7 +6,12 @@ using SafeDiffusion.Evaluation.Stages;
 using SafeDiffusion.Training.Stages;
 using SafeDiffusion.Images.Generation;
 using SafeDiffusion.Pipeline.Cli;
+using SafeDiffusion.Prompts.Configuration;
 using SafeDiffusion.Prompts.Stages;
+using SafeDiffusion.Prompts.Writer;
+using SafeDiffusion.TinyWorld.Caching;
+using SafeDiffusion.TinyWorld.Configuration;
+using SafeDiffusion.TinyWorld.Integration;
 
 namespace SafeDiffusion.Pipeline.Graphs;
 
@@ -22,13 +27,15 @@ public static class PipelineComposition
 
     public static IReadOnlyList<string> GraphNames => [Full, Data, Compare];
 
-    private static IReadOnlyList<IStage> AllStages()
+    private static IReadOnlyList<IStage> AllStages(LoadedConfig? loaded = null)
     {
         var prompts = new ParquetPromptArtifactStore();
+        // A config with a `world:` section runs in the tiny world: the writer's prompts are checked against its grammar.
+        IPromptDomain? domain = loaded?.Config.World is null ? null : new WorldCaptionDomain();
         return
         [
             new LaionPromptsStage(prompts),
-            new HarmfulPromptsStage(prompts, folder => ClipTokenizer.FromFolder(folder).CountTokens),
+            new HarmfulPromptsStage(prompts, folder => ClipTokenizer.FromFolder(folder).CountTokens, domain),
             new ImageGenerationStage(),
             new DatasetStage(),
             new SafetyTrainStage(),
@@ -44,7 +51,7 @@ public static class PipelineComposition
     /// </summary>
     public static StageGraph Graph(string name, LoadedConfig? loaded = null)
     {
-        var stages = AllStages();
+        var stages = AllStages(loaded);
         return name switch
         {
             Full => new StageGraph(Full, stages),
@@ -88,6 +95,7 @@ public static class PipelineComposition
         var binder = new ConfigBinder(loaded.Document.SourceName);
         // The schedule is `pipeline serve`'s, but a typo in it should not wait for the first night to surface.
         if (loaded.Config.Schedule is { } schedule) binder.Bind<Scheduling.Configuration.ScheduleConfig>(schedule, Scheduling.Configuration.ScheduleConfig.SectionName);
+        if (loaded.Config.World is { } world) binder.Bind<TinyWorldConfig>(world, "world");
         // Every stage's section is checked, not only the selected graph's: a typo in the evaluation settings
         // should fail a data-only run too, before hours of generation.
         var stages = Graph(Full).Stages.ToList();
@@ -111,9 +119,21 @@ public static class PipelineComposition
         return StageConfigs.Bind(stages, config, document, binder);
     }
 
-    public static IReadOnlyList<IModelResolver> ModelResolvers(LoadedConfig loaded) => [];
+    /// <summary>
+    /// Who turns <c>scheme:name</c> references into files: the tiny world serves <c>tiny:</c>, building its data and
+    /// models into the artifact cache (<c>$SAFEDIFFUSION_CACHE</c>, else <c>~/.cache/safediffusion</c>) on first use.
+    /// </summary>
+    public static IReadOnlyList<IModelResolver> ModelResolvers(LoadedConfig loaded)
+    {
+        var binder = new ConfigBinder(loaded.Document.SourceName);
+        var world = binder.Bind<TinyWorldConfig>(loaded.Config.World, "world");
+        var writer = binder.Bind<HarmfulPromptsConfig>(loaded.Config.Stages.GetValueOrDefault(HarmfulPromptWriter.StageName), $"stages.{HarmfulPromptWriter.StageName}");
+        binder.ThrowIfAny();
+        var cache = world.Cache is { } root ? new TinyArtifactCache(Path.GetFullPath(root, loaded.BaseDirectory)) : TinyArtifactCache.Default();
+        return [new TinyWorldModelResolver(world, writer, cache)];
+    }
 
     /// <summary>Who can judge evaluation images, by the `kind` a config names.</summary>
     private static IReadOnlyList<IEvaluationJudgeProvider> JudgeProviders() =>
-        [new SafetyCheckerJudgeProvider(), new OnnxJudgeProvider(), new InceptionFeatureProvider()];
+        [new SafetyCheckerJudgeProvider(), new OnnxJudgeProvider(), new InceptionFeatureProvider(), new TinyWorldJudgeProvider()];
 }

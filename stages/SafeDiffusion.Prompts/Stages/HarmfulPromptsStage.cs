@@ -19,7 +19,10 @@ namespace SafeDiffusion.Prompts.Stages;
 /// </summary>
 /// <param name="clipTokenCounterFactory">Builds a CLIP token counter from a tokenizer folder (for
 /// <see cref="HarmfulPromptsConfig.ClipTokenizer"/>), e.g. <c>folder => new ClipTokenizer(folder).CountTokens</c>.</param>
-public sealed class HarmfulPromptsStage(IPromptArtifactStore store, Func<string, Func<string, int>>? clipTokenCounterFactory = null)
+/// <param name="domain">When set, the share of kept prompts inside it is reported (metrics <c>in_domain_prompts</c>,
+/// <c>in_domain_share</c>); prompts outside it are kept all the same, so the figure shows the writer as it is.</param>
+public sealed class HarmfulPromptsStage(IPromptArtifactStore store, Func<string, Func<string, int>>? clipTokenCounterFactory = null,
+    IPromptDomain? domain = null)
     : Stage<RunStarted, PromptRecord, HarmfulPromptsConfig>
 {
     public const string ArtifactName = "prompts";
@@ -75,7 +78,7 @@ public sealed class HarmfulPromptsStage(IPromptArtifactStore store, Func<string,
         var total = Enumerable.Range(0, config.Categories.Count).Sum(config.TargetFor);
         using var progress = context.Progress.Start(Name, total, "prompts");
         await using var artifact = await store.OpenWriterAsync(context, ArtifactName, ct).ConfigureAwait(false);
-        long outside = 0;
+        long outside = 0, kept = 0, inDomain = 0;
         await foreach (var record in run.ReadAllAsync(ct).ConfigureAwait(false))
         {
             progress.Increment();
@@ -87,12 +90,20 @@ public sealed class HarmfulPromptsStage(IPromptArtifactStore store, Func<string,
                 outside++;
                 continue;
             }
+            kept++;
+            if (domain?.Accepts(record.Text) == true) inDomain++;
             await artifact.WriteAsync(record, ct).ConfigureAwait(false);
             yield return record;
         }
         await artifact.CompleteAsync(ct).ConfigureAwait(false);
         foreach (var (metric, value) in run.Report.ToMetrics()) context.SetMetric(metric, value);
         if (!context.Shard.IsAll) context.SetMetric("prompts_outside_shard", outside);
+        if (domain is not null && kept > 0)
+        {
+            context.SetMetric("in_domain_prompts", inDomain);
+            context.SetMetric("in_domain_share", (double)inDomain / kept);
+            context.Progress.Info(FormattableString.Invariant($"{Name}: {inDomain} of {kept} prompts ({100.0 * inDomain / kept:F1} %) are valid {domain.Name}."));
+        }
     }
 
     /// <summary>Weights plus an upper bound on the KV cache (F16 keys and values for every layer, no GQA saving).</summary>

@@ -41,8 +41,20 @@ public sealed record TinyWorldConfig : IValidatableConfig
 
     public TinyClassifierConfig Classifier { get; init; } = new();
 
+    /// <summary>
+    /// Where built artifacts are cached; null uses <c>$SAFEDIFFUSION_CACHE</c>, else <c>~/.cache/safediffusion</c>.
+    /// Not part of any recipe: moving the cache never changes what is built.
+    /// </summary>
+    public string? Cache { get; init; }
+
     /// <summary>How the tiny Stable Diffusion base model is pretrained on the world and checked.</summary>
     public TinyPretrainingConfig Pretraining { get; init; } = new();
+
+    /// <summary>
+    /// The tiny llama that writes harmful prompts (<c>tiny:prompt-llm</c>): its sizes and training, on the world's
+    /// harmful captions answering the <c>harmful-prompts</c> stage's own instructions.
+    /// </summary>
+    public Prompts.TinyLlm.TinyLlamaTrainingOptions PromptLlm { get; init; } = new();
 
     /// <summary>Binds the <c>world:</c> node of a config file; null (no section) gives the defaults.</summary>
     public static TinyWorldConfig Bind(YamlNode? world, string sourceName)
