@@ -198,6 +198,25 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         return sets.Where(s => s.Prompts.Count > 0).ToList();
     }
 
+    /// <summary>
+    /// The one-line verdict of a <c>quality_gate.json</c> that models the project builds carry (its <c>summary</c>),
+    /// or the file as it is when it has none.
+    /// </summary>
+    private static string QualityGateLine(string path)
+    {
+        var text = File.ReadAllText(path).Trim();
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(text);
+            if (json.RootElement.TryGetProperty("summary", out var summary) && summary.GetString() is { Length: > 0 } line) return line;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON after all: show what the file says.
+        }
+        return text;
+    }
+
     private EvalRunSettings Settings(ModelMatrix matrix, string classifierName)
     {
         var attack = context.StageRecord(attackStage);
@@ -206,7 +225,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         {
             var gate = Path.Combine(model.ModelDirectory, "quality_gate.json");
             if (!model.Attacked && model.Variant == ModelVariant.Base && File.Exists(gate))
-                extra["base model quality gate"] = File.ReadAllText(gate).Trim();
+                extra["base model quality gate"] = QualityGateLine(gate);
         }
         if (config.Fid is { } fid) extra["frechet features"] = fid.Kind == "inception" ? "InceptionV3 pool3 (FID)" : $"{fid.Kind} features";
         return new EvalRunSettings

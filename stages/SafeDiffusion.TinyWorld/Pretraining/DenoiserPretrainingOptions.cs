@@ -9,10 +9,10 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 public sealed record DenoiserPretrainingOptions
 {
     [Range(1, 1_000_000)]
-    public int Steps { get; init; } = 1200;
+    public int Steps { get; init; } = 2000;
 
     [Range(1, 4096)]
-    public int BatchSize { get; init; } = 64;
+    public int BatchSize { get; init; } = 32;
 
     [Range(1e-6, 1.0)]
     public double LearningRate { get; init; } = 1e-3;

@@ -137,7 +137,8 @@ public static class TinyBaseModelBuilder
             var gate = QualityGate.Evaluate(folder, world, classifier, classifierId, options.Gate, progress, ct,
                 Path.Combine(folder, TinyBaseModelFolder.SamplesFile));
             gate.Write(Path.Combine(folder, TinyBaseModelFolder.QualityGateFile));
-            (gate.Passed ? (Action<string>)progress.Info : progress.Warn)($"Tiny base model quality gate: {gate.Summary}.");
+            // A missed gate is warned about by EnsureBuiltAsync, on this run and on every later run that uses the model.
+            progress.Info($"Tiny base model quality gate: {gate.Summary}.");
 
             static long Count(nn.Module m) => m.parameters().Sum(p => p.numel());
             var report = new PretrainingReport(options.TrainPairs, threads, renderSeconds, vaeReport, scalingFactor, latentMean, reconstruction,

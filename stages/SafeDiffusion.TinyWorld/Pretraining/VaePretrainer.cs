@@ -23,6 +23,14 @@ public static class VaePretrainer
     {
         var clock = Stopwatch.StartNew();
         var parameters = vae.named_parameters().Select(p => (Name: p.name, Parameter: p.parameter)).ToList();
+        if (options.InitialLogVariance is { } logVariance)
+        {
+            // quant_conv's output is [mean | log-variance] along channels.
+            var bias = parameters.Single(p => p.Name == "quant_conv.bias").Parameter;
+            using var noGrad = torch.no_grad();
+            long half = bias.shape[0] / 2;
+            bias.narrow(0, half, half).fill_(logVariance);
+        }
         using var optimizer = new AdamW(parameters, new AdamWSettings());
         var schedule = new LearningRateSchedule(options.LearningRate, LearningRateScheduleKind.Cosine, options.WarmupSteps, options.Steps);
         using var generator = new Generator(unchecked((ulong)seed));

@@ -10,7 +10,7 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 public sealed record VaePretrainingOptions
 {
     [Range(1, 100_000)]
-    public int Steps { get; init; } = 700;
+    public int Steps { get; init; } = 650;
 
     [Range(1, 4096)]
     public int BatchSize { get; init; } = 32;
@@ -25,4 +25,13 @@ public sealed record VaePretrainingOptions
     /// <summary>Weight of the KL divergence (summed over latent elements, averaged over the batch).</summary>
     [Range(0.0, 1.0)]
     public double KlWeight { get; init; } = 1e-5;
+
+    /// <summary>
+    /// Starting log-variance of the posterior (the bias of <c>quant_conv</c>'s log-variance half). A fresh encoder
+    /// starts near 0, std 1: decoding samples that noisy teaches the decoder to blur away the small shapes the world
+    /// is about, and a few hundred CPU steps do not shrink it. Starting small keeps samples close to means from the
+    /// first step, as a trained Stable Diffusion VAE's are; null keeps the fresh initialisation.
+    /// </summary>
+    [Range(-30.0, 0.0)]
+    public double? InitialLogVariance { get; init; } = -8.0;
 }

@@ -81,7 +81,8 @@ public sealed class TinyModelConfigsTests
             clock.Stop();
 
             Assert.Equal(new long[] { 4, 77, 64 }, context.shape);
-            Assert.Equal(new long[] { 4, 4, 8, 8 }, latents.shape);
+            // 32x32 renders become 16x16x4 latents: at 8x8 the VAE blurred the small shapes beyond recognition.
+            Assert.Equal(new long[] { 4, 4, 16, 16 }, latents.shape);
             Assert.Equal(latents.shape, noise.shape);
             Assert.Equal(images.shape, decoded.shape);
             long Count(nn.Module m) => m.parameters().Sum(p => p.numel());
