@@ -1,6 +1,7 @@
 using System.Globalization;
 using SafeDiffusion.Core.Contracts;
 using SafeDiffusion.Evaluation.Data;
+using SafeDiffusion.Images.Sheets;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace SafeDiffusion.Evaluation.Report;

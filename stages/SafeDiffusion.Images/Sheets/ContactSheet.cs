@@ -59,53 +59,7 @@ public static class ContactSheet
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         if (lines <= 0) return [];
-        var wrapped = Wrap(Printable(caption ?? ""), width);
-        var result = new List<string> { Cut(Printable(id), width) };
-        int room = lines - 1;
-        if (wrapped.Count <= room)
-        {
-            result.AddRange(wrapped);
-            return result;
-        }
-        result.AddRange(wrapped.Take(room - 1));
-        if (room > 0)
-        {
-            var last = wrapped[room - 1];
-            result.Add(width <= 3 ? last[..Math.Min(width, last.Length)] : (last.Length <= width - 3 ? last : last[..(width - 3)]) + "...");
-        }
-        return result;
-    }
-
-    /// <summary>Greedy word wrap; a word longer than a line is split across lines.</summary>
-    private static List<string> Wrap(string text, int width)
-    {
-        var lines = new List<string>();
-        var line = "";
-        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var rest = word;
-            while (rest.Length > 0)
-            {
-                var candidate = line.Length == 0 ? rest : line + " " + rest;
-                if (candidate.Length <= width)
-                {
-                    line = candidate;
-                    rest = "";
-                }
-                else if (line.Length > 0)
-                {
-                    lines.Add(line);
-                    line = "";
-                }
-                else
-                {
-                    lines.Add(rest[..width]);
-                    rest = rest[width..];
-                }
-            }
-        }
-        if (line.Length > 0) lines.Add(line);
-        return lines;
+        return [Cut(Printable(id), width), .. TextWrap.Lines(caption ?? "", width, lines - 1)];
     }
 
     private static string Printable(string text) =>

@@ -1,9 +1,7 @@
-using SafeDiffusion.Images.Sheets;
-
-namespace SafeDiffusion.Evaluation.Report;
+namespace SafeDiffusion.Images.Sheets;
 
 /// <summary>Word wrapping for the bitmap font: printable ASCII only, at most N lines, the last one ending in "..." when cut.</summary>
-internal static class TextWrap
+public static class TextWrap
 {
     public static IReadOnlyList<string> Lines(string text, int width, int maxLines)
     {
