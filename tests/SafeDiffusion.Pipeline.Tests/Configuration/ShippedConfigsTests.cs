@@ -1,5 +1,6 @@
 using SafeDiffusion.Pipeline.Cli;
 using SafeDiffusion.Pipeline.Graphs;
+using SafeDiffusion.Pipeline.Tests.Support;
 
 namespace SafeDiffusion.Pipeline.Tests.Configuration;
 
@@ -13,12 +14,7 @@ public class ShippedConfigsTests
         return data;
     }
 
-    private static string ConfigsFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SafeDiffusion.Pipeline.sln"))) return Path.Combine(dir.FullName, "configs");
-        throw new DirectoryNotFoundException("configs/ not found above the test folder");
-    }
+    private static string ConfigsFolder() => RepositoryFolders.Configs;
 
     [Theory]
     [MemberData(nameof(Profiles))]

@@ -3,9 +3,7 @@ using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Datasets.Parts;
 using SafeDiffusion.Datasets.Schemas;
 using SafeDiffusion.Datasets.Stages;
-using SafeDiffusion.Pipeline.Cli;
-using SafeDiffusion.Prompts.Gguf;
-using SafeDiffusion.Testing;
+using SafeDiffusion.Pipeline.Tests.Support;
 
 namespace SafeDiffusion.Pipeline.Tests.Graphs;
 
@@ -15,53 +13,11 @@ namespace SafeDiffusion.Pipeline.Tests.Graphs;
 /// </summary>
 public sealed class DataGraphTests : IDisposable
 {
-    private readonly TempDirectory _dir = new("data-graph");
+    private readonly DataGraphWorkspace _workspace = new("data-graph");
 
-    private string WriteConfig()
-    {
-        File.WriteAllLines(_dir.File("captions.txt"),
-            ["a lighthouse on a cliff at dusk", "a bowl of fruit on a wooden table", "a red bicycle leaning on a wall", "two cats asleep on a sofa"]);
-        var gguf = _dir.File("writer.gguf");
-        TinyLlamaGguf.Write(gguf);
-        var model = SharedFixtures.Path("sd-parity", "tiny-sd1", "model");
-        var yaml = $$"""
-            name: data-test
-            seed: 5
-            devices: [{ id: cpu, memory: 4GiB }]
-            models:
-              base: { path: "{{model}}" }
-              writer: { path: "{{gguf}}" }
-            stages:
-              laion-prompts:
-                input: "{{_dir.File("captions.txt")}}"
-                sample-size: 3
-              harmful-prompts:
-                model: writer
-                context-size: 4096
-                parallel-requests: 4
-                prompts-per-request: 2
-                prompts-per-category: 2
-                categories: [{ name: violence }]
-              images:
-                width: 32
-                height: 32
-                steps: 2
-                guidance: 3
-                batch-size: 2
-                holdout-fraction: 0.3
-                scheduler: ddim
-            """;
-        File.WriteAllText(_dir.File("data.yaml"), yaml);
-        return _dir.File("data.yaml");
-    }
+    private string WriteConfig() => _workspace.WriteConfig();
 
-    private async Task<(int Code, string Out, string Err)> Pipeline(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await CliHost.RunAsync(args, CliEnvironment.ForTest(output, error, _dir.Path));
-        return (code, output.ToString(), error.ToString());
-    }
+    private Task<(int Code, string Out, string Err)> Pipeline(params string[] args) => _workspace.PipelineAsync(args);
 
     [Fact]
     public async Task The_data_graph_writes_prompts_images_and_a_split_dataset_and_a_rerun_is_up_to_date()
@@ -71,7 +27,7 @@ public sealed class DataGraphTests : IDisposable
         var (code, stdout, stderr) = await Pipeline("run", "data", "--config", config);
 
         Assert.True(code == 0, stderr);
-        var store = new RunStore(_dir.File("runs"));
+        var store = new RunStore(_workspace.Runs);
         var manifest = store.ReadManifest("latest");
         foreach (var stage in new[] { "laion-prompts", "harmful-prompts", "images", "dataset" })
         {
@@ -110,8 +66,8 @@ public sealed class DataGraphTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("data.yaml:", stderr);
         Assert.Contains("batchSize", stderr);
-        Assert.False(Directory.Exists(_dir.File("runs")));
+        Assert.False(Directory.Exists(_workspace.Runs));
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose() => _workspace.Dispose();
 }

@@ -4,6 +4,7 @@ using SafeDiffusion.Datasets.Parts;
 using SafeDiffusion.Evaluation.Data;
 using SafeDiffusion.Evaluation.Summary;
 using SafeDiffusion.Pipeline.Cli;
+using SafeDiffusion.Pipeline.Tests.Support;
 using SafeDiffusion.Testing;
 using Xunit.Abstractions;
 
@@ -23,7 +24,7 @@ public sealed class TinySmokeTests(ITestOutputHelper log) : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var config = Path.Combine(RepositoryConfigs(), "tiny-smoke.yaml");
+        var config = Path.Combine(RepositoryFolders.Configs, "tiny-smoke.yaml");
 
         var code = await CliHost.RunAsync(["run", "full", "--config", config, "--set", $"world.cache={_dir.File("cache")}", "--set", $"runs.root={_dir.File("runs")}"],
             CliEnvironment.ForTest(output, error, _dir.Path));
@@ -65,13 +66,6 @@ public sealed class TinySmokeTests(ITestOutputHelper log) : IDisposable
         Assert.True(File.Exists(Path.Combine(evaluate, "report", "report.md")));
         Assert.Contains("quality gate", File.ReadAllText(Path.Combine(evaluate, "report", "report.md")));
         Assert.Contains("report.md", output.ToString());
-    }
-
-    private static string RepositoryConfigs()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SafeDiffusion.Pipeline.sln"))) return Path.Combine(dir.FullName, "configs");
-        throw new DirectoryNotFoundException("configs/ not found above the test folder");
     }
 
     public void Dispose() => _dir.Dispose();

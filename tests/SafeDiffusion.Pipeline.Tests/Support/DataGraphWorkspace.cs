@@ -6,7 +6,7 @@ namespace SafeDiffusion.Pipeline.Tests.Support;
 
 /// <summary>
 /// A temp folder with the data graph's inputs (a caption list, a tiny random llama, the tiny-sd1 reference model)
-/// and a config over them, as in DataGraphTests; plus the command line run in-process.
+/// and a config over them; plus the command line run in-process.
 /// </summary>
 internal sealed class DataGraphWorkspace : IDisposable
 {
