@@ -17,28 +17,8 @@ public class PromptStagesTests(TinyModelFixture fixture) : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>
-    /// A run folder with a manifest, opened through the store. RunStore.Create is not used: its "latest" pointer
-    /// (File.Move of a symbolic link to a folder) throws FileNotFoundException on .NET 10 on Linux.
-    /// </summary>
-    private Run OpenRun(ConfigDocument document, PipelineConfig config)
-    {
-        var store = new RunStore(_dir.File("runs"));
-        var folder = Path.Combine(store.Root, "test-run");
-        Directory.CreateDirectory(folder);
-        var manifest = new RunManifest
-        {
-            RunId = "test-run",
-            CreatedUtc = DateTimeOffset.UtcNow,
-            ConfigName = config.Name,
-            ConfigSource = document.SourceName,
-            ConfigSha256 = document.Sha256(),
-            ConfigSnapshot = document.ToYaml(),
-            CodeVersion = CodeVersion.Current,
-        };
-        File.WriteAllText(Path.Combine(folder, RunStore.ManifestFileName), System.Text.Json.JsonSerializer.Serialize(manifest, RunManifest.Json));
-        return store.Open("test-run");
-    }
+    /// <summary>A new run folder with its manifest, made by the store as `pipeline run` makes it.</summary>
+    private Run OpenRun(ConfigDocument document, PipelineConfig config) => new RunStore(_dir.File("runs")).Create(document, config);
 
     [Fact]
     public async Task Both_prompt_stages_run_in_a_graph_stream_their_records_and_record_metrics()
