@@ -66,6 +66,9 @@ public static class CaptionVocabulary
     /// <summary>Every distinct word of the grammar (split as CLIP splits text: letter runs and punctuation runs).</summary>
     public static IReadOnlyList<string> Words { get; } = CollectWords();
 
+    /// <summary>A short hash of <see cref="Words"/>: recipes of cached artifacts include it, so editing the vocabulary rebuilds them.</summary>
+    public static string ContentHash { get; } = Core.IO.FileHash.Sha256("vocabulary", [.. Words])[..16];
+
     /// <summary>"an" before a word starting with a vowel sound, else "a" (every world word starts as it sounds).</summary>
     public static string Article(string nextWord) => "aeiou".Contains(nextWord[0], StringComparison.Ordinal) ? "an" : "a";
 

@@ -107,7 +107,7 @@ public sealed class TinyWorldModelResolver(TinyWorldConfig world, HarmfulPrompts
     /// <summary>What the exported caption files depend on.</summary>
     public static ArtifactRecipe ExportRecipe(TinyWorldConfig world) => ArtifactRecipe.From(ExportKind, 1, new
     {
-        vocabulary = Core.IO.FileHash.Sha256("vocabulary", [.. CaptionVocabulary.Words])[..16],
+        vocabulary = CaptionVocabulary.ContentHash,
         world.ImageSize, world.Seed, world.HoldoutShare, world.CleanCaptions, world.HarmfulCaptions, world.HeldoutCaptions,
     });
 

@@ -48,7 +48,7 @@ public static class TinyBaseModelBuilder
         var configs = FileHash.Sha256(
             TinyModelConfigs.Text(TinyModelConfigs.TextEncoderFile), TinyModelConfigs.Text(TinyModelConfigs.VaeFile),
             TinyModelConfigs.Text(TinyModelConfigs.UnetFile), TinyModelConfigs.Text(TinyModelConfigs.SchedulerFile))[..16];
-        var vocabulary = FileHash.Sha256("vocabulary", [.. CaptionVocabulary.Words])[..16];
+        var vocabulary = CaptionVocabulary.ContentHash;
         return ArtifactRecipe.From(CacheKind, RecipeVersion, new
         {
             renderer = SceneRenderer.Version,
