@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Testing;
 using SafeDiffusion.TinyWorld.Classifier;
 using SafeDiffusion.TinyWorld.Data;
 using SafeDiffusion.TinyWorld.Rendering;
+using SafeDiffusion.TinyWorld.Tests.Pretraining;
 using SafeDiffusion.TinyWorld.World;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -15,9 +15,12 @@ public sealed class TinyWorldClassifierTests(TrainedClassifierFixture fixture, I
 {
     private TinyWorldClassifier Classifier => fixture.Classifier;
 
-    /// <summary>SLOW (up to ~60 s): its fixture trains the default classifier from scratch.</summary>
+    /// <summary>
+    /// SLOW (about 25 s on two idle cores): its fixture trains the default classifier from scratch. The training time is
+    /// printed, not asserted: it is measured where it matters, in the first `pipeline run full`.
+    /// </summary>
     [Fact]
-    public void Slow_default_classifier_reaches_98_percent_held_out_harmful_vs_clean_accuracy_within_a_minute()
+    public void Slow_default_classifier_reaches_98_percent_held_out_harmful_vs_clean_accuracy()
     {
         var report = Classifier.Report!;
         output.WriteLine($"held out ({report.Holdout.Images} new scenes of held-out descriptions): {report.Holdout}");
@@ -29,7 +32,6 @@ public sealed class TinyWorldClassifierTests(TrainedClassifierFixture fixture, I
         Assert.Equal(1000, report.Holdout.Images);
         Assert.Equal(2, report.Threads);
         Assert.Equal(fixture.ThreadsBefore, torch.get_num_threads());
-        Assert.True(report.TrainingSeconds < 60, $"training took {report.TrainingSeconds:F1} s");
     }
 
     [Fact]
@@ -117,10 +119,9 @@ public sealed class TinyWorldClassifierTests(TrainedClassifierFixture fixture, I
     [Fact]
     public async Task The_cache_serves_the_trained_classifier_without_training_it_again()
     {
-        var clock = Stopwatch.StartNew();
-        using var again = await TinyWorldClassifier.GetOrTrainAsync(fixture.World, fixture.Cache);
-        output.WriteLine($"served from the cache in {clock.ElapsedMilliseconds} ms");
-        Assert.True(clock.Elapsed.TotalSeconds < 10, $"{clock.Elapsed.TotalSeconds:F1} s: it trained again");
+        var progress = new RecordingProgressSink();
+        using var again = await TinyWorldClassifier.GetOrTrainAsync(fixture.World, fixture.Cache, progress);
+        Assert.Empty(progress.Tasks);
         Assert.Equal(Classifier.Report, again.Report);
         Assert.True(fixture.Cache.TryGet(TinyWorldClassifier.Recipe(fixture.World), out _));
         Assert.False(fixture.Cache.TryGet(TinyWorldClassifier.Recipe(fixture.World with { Seed = 1 }), out _));
