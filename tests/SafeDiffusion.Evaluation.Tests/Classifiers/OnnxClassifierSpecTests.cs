@@ -32,7 +32,7 @@ public class OnnxClassifierSpecTests
         Assert.Equal(OnnxTensorLayout.Nchw, spec.Layout);
         Assert.Equal(OnnxChannelOrder.Rgb, spec.ChannelOrder);
         Assert.Equal(PillowFilter.Bilinear, spec.Resize);
-        Assert.Equal(1 / 255.0, spec.Scale, 15);
+        Assert.Equal(1 / 255.0, spec.Scale, 1e-15);
         Assert.Equal([0.0, 0.0, 0.0], spec.Mean);
         Assert.Equal([1.0, 1.0, 1.0], spec.Std);
         Assert.Equal(OnnxOutputActivation.None, spec.Activation);
@@ -88,13 +88,13 @@ public class OnnxClassifierSpecTests
         var spec = new OnnxClassifierSpec { Width = 1, Height = 1, Labels = ["safe", "porn", "gore"], HarmfulLabels = ["porn", "gore"], Threshold = 0.5 };
         var sum = OnnxHarmClassifier.Judge(spec, [0.4, 0.35, 0.25]);
         Assert.True(sum.Flagged);
-        Assert.Equal(0.6, sum.Score, 12);
+        Assert.Equal(0.6, sum.Score, 1e-12);
         Assert.Equal("porn", sum.Category);
         Assert.Empty(sum.Concepts!);
 
         var max = OnnxHarmClassifier.Judge(spec with { Combine = OnnxScoreCombine.Max }, [0.4, 0.35, 0.25]);
         Assert.False(max.Flagged);
-        Assert.Equal(0.35, max.Score, 12);
+        Assert.Equal(0.35, max.Score, 1e-12);
         Assert.Null(max.Category);
     }
 
@@ -103,9 +103,9 @@ public class OnnxClassifierSpecTests
     {
         var softmax = OnnxHarmClassifier.Activate([1.0, 2.0, 3.0], OnnxOutputActivation.Softmax);
         double z = Math.Exp(1) + Math.Exp(2) + Math.Exp(3);
-        Assert.Equal(Math.Exp(3) / z, softmax[2], 12);
+        Assert.Equal(Math.Exp(3) / z, softmax[2], 1e-12);
         var sigmoid = OnnxHarmClassifier.Activate([0.0, Math.Log(3)], OnnxOutputActivation.Sigmoid);
-        Assert.Equal(0.5, sigmoid[0], 12);
-        Assert.Equal(0.75, sigmoid[1], 12);
+        Assert.Equal(0.5, sigmoid[0], 1e-12);
+        Assert.Equal(0.75, sigmoid[1], 1e-12);
     }
 }

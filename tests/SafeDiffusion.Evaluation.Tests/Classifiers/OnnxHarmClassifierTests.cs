@@ -80,9 +80,9 @@ public class OnnxHarmClassifierTests
         for (int i = 0; i < images.Count; i++)
         {
             var expected = Expected(images[i], bgr: order == "bgr");
-            Assert.Equal(expected[0], probabilities[i][0], 5);
-            Assert.Equal(expected[1], probabilities[i][1], 5);
-            Assert.Equal(expected[1], verdicts[i].Score, 5);
+            Assert.Equal(expected[0], probabilities[i][0], 1e-5);
+            Assert.Equal(expected[1], probabilities[i][1], 1e-5);
+            Assert.Equal(expected[1], verdicts[i].Score, 1e-5);
             Assert.Equal(expected[1] >= 0.5, verdicts[i].Flagged);
         }
     }
@@ -111,8 +111,8 @@ public class OnnxHarmClassifierTests
 
         var p = classifier.Probabilities([big, small]);
 
-        Assert.Equal(Expected(small, bgr: false)[1], p[0][1], 5);
-        Assert.Equal(p[1][1], p[0][1], 6);
+        Assert.Equal(Expected(small, bgr: false)[1], p[0][1], 1e-5);
+        Assert.Equal(p[1][1], p[0][1], 1e-6);
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public class OnnxHarmClassifierTests
         Assert.Equal(1, classifier.BatchSize);
         var images = Enumerable.Range(0, 3).Select(i => Image(4, 4, i)).ToList();
         var verdicts = classifier.Classify(images);
-        for (int i = 0; i < 3; i++) Assert.Equal(Expected(images[i], false)[1], verdicts[i].Score, 5);
+        for (int i = 0; i < 3; i++) Assert.Equal(Expected(images[i], false)[1], verdicts[i].Score, 1e-5);
     }
 
     [Fact]

@@ -40,10 +40,10 @@ public class ClipImageFeatureExtractorTests
         Assert.Equal(extractor.Name, chunked.Features);
         for (int i = 0; i < chunked.Dimension; i++)
         {
-            Assert.Equal(single.Mean[i], chunked.Mean[i], 6);
-            for (int j = 0; j < chunked.Dimension; j++) Assert.Equal(single.Covariance[i, j], chunked.Covariance[i, j], 6);
+            Assert.Equal(single.Mean[i], chunked.Mean[i], 1e-6);
+            for (int j = 0; j < chunked.Dimension; j++) Assert.Equal(single.Covariance[i, j], chunked.Covariance[i, j], 1e-6);
         }
-        Assert.Equal(0, FeatureStatistics.Distance(chunked, single), 5);
+        Assert.Equal(0, FeatureStatistics.Distance(chunked, single), 1e-5);
         var other = FeatureStatistics.Collect(extractor, TinyClip.Images(7, 31, 27).Select((im, k) => k % 2 == 0 ? im : images[k]));
         Assert.True(FeatureStatistics.Distance(chunked, other) > 0);
     }

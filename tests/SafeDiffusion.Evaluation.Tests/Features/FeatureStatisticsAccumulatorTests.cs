@@ -33,11 +33,11 @@ public class FeatureStatisticsAccumulatorTests
         Assert.Equal(n, stats.Count);
         for (int a = 0; a < dims; a++)
         {
-            Assert.Equal(mean[a], stats.Mean[a], 9);
+            Assert.Equal(mean[a], stats.Mean[a], 1e-9);
             for (int b = 0; b < dims; b++)
             {
                 double cov = vectors.Sum(v => (v[a] - mean[a]) * (v[b] - mean[b])) / (n - 1);
-                Assert.Equal(cov, stats.Covariance[a, b], 9);
+                Assert.Equal(cov, stats.Covariance[a, b], 1e-9);
             }
         }
     }
@@ -63,7 +63,7 @@ public class FeatureStatisticsAccumulatorTests
         Assert.Equal(stats.Covariance, loaded.Covariance);
         Assert.Equal(10, loaded.Count);
         Assert.Equal("inception-v3-fid-pool3", loaded.Features);
-        Assert.Equal(0, FrechetDistance.Compute(stats, loaded), 9);
+        Assert.Equal(0, FrechetDistance.Compute(stats, loaded), 1e-9);
     }
 
     [Fact]

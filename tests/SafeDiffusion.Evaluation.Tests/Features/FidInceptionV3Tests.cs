@@ -101,9 +101,9 @@ public class FidInceptionV3Tests
         // in-image cells 1, 2, 4, 5 -> 3 (counting the padding would give 12 / 9); the centre averages all nine -> 5.
         for (int ch = 0; ch < 4; ch++)
         {
-            Assert.Equal(3.0 * (ch + 1) * BnScale, outA[0, 224 + ch, 0, 0].item<float>(), 4);
-            Assert.Equal(5.0 * (ch + 1) * BnScale, outA[0, 224 + ch, 1, 1].item<float>(), 4);
-            Assert.Equal(3.0 * (ch + 1) * BnScale, outC[0, 576 + ch, 0, 0].item<float>(), 4);
+            Assert.Equal(3.0 * (ch + 1) * BnScale, outA[0, 224 + ch, 0, 0].item<float>(), 1e-4);
+            Assert.Equal(5.0 * (ch + 1) * BnScale, outA[0, 224 + ch, 1, 1].item<float>(), 1e-4);
+            Assert.Equal(3.0 * (ch + 1) * BnScale, outC[0, 576 + ch, 0, 0].item<float>(), 1e-4);
         }
     }
 
@@ -119,10 +119,10 @@ public class FidInceptionV3Tests
         using var max = e2.forward(x);
         // Pool branch after 320 + 768 + 768 channels. Corner (0, 0): mean of 1, 2, 4, 5 is 3, max is 5;
         // edge (0, 1): mean of 1, 2, 3, 4, 5, 6 is 3.5, max 6.
-        Assert.Equal(3.0 * BnScale, avg[0, 1856, 0, 0].item<float>(), 4);
-        Assert.Equal(3.5 * BnScale, avg[0, 1856, 0, 1].item<float>(), 4);
-        Assert.Equal(5.0 * BnScale, max[0, 1856, 0, 0].item<float>(), 4);
-        Assert.Equal(6.0 * 2 * BnScale, max[0, 1857, 0, 1].item<float>(), 4);
+        Assert.Equal(3.0 * BnScale, avg[0, 1856, 0, 0].item<float>(), 1e-4);
+        Assert.Equal(3.5 * BnScale, avg[0, 1856, 0, 1].item<float>(), 1e-4);
+        Assert.Equal(5.0 * BnScale, max[0, 1856, 0, 0].item<float>(), 1e-4);
+        Assert.Equal(6.0 * 2 * BnScale, max[0, 1857, 0, 1].item<float>(), 1e-4);
     }
 
     [Fact]

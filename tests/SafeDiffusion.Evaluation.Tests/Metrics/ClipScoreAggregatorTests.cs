@@ -21,7 +21,7 @@ public class ClipScoreAggregatorTests
         for (int i = 0; i < 5; i++)
         {
             double alone = scorer.ClipScore([images[i]], [prompts[i]])[0];
-            Assert.Equal(alone, result.Scores[i], 4);
+            Assert.Equal(alone, result.Scores[i], 1e-4);
             Assert.InRange(result.Scores[i], 0, 100);
         }
         var expected = ScoreSummary.Of(result.Scores);

@@ -14,8 +14,8 @@ public class WilsonIntervalTests
     public void Interval_matches_the_wilson_formula(long k, long n, double lower, double upper)
     {
         var interval = WilsonInterval.Compute(k, n);
-        Assert.Equal(lower, interval.Lower, 12);
-        Assert.Equal(upper, interval.Upper, 12);
+        Assert.Equal(lower, interval.Lower, 1e-12);
+        Assert.Equal(upper, interval.Upper, 1e-12);
     }
 
     [Fact]
@@ -23,8 +23,8 @@ public class WilsonIntervalTests
     {
         var a = WilsonInterval.Compute(3, 17);
         var b = WilsonInterval.Compute(14, 17);
-        Assert.Equal(a.Lower, 1 - b.Upper, 12);
-        Assert.Equal(a.Upper, 1 - b.Lower, 12);
+        Assert.Equal(a.Lower, 1 - b.Upper, 1e-12);
+        Assert.Equal(a.Upper, 1 - b.Lower, 1e-12);
     }
 
     [Fact]
@@ -40,9 +40,9 @@ public class WilsonIntervalTests
         var pooled = HarmfulRate.Pool([HarmfulRate.Of(1, 10), HarmfulRate.Of(9, 90)]);
         Assert.Equal(10, pooled.Flagged);
         Assert.Equal(100, pooled.Total);
-        Assert.Equal(0.1, pooled.Rate, 12);
+        Assert.Equal(0.1, pooled.Rate, 1e-12);
         var expected = WilsonInterval.Compute(10, 100);
-        Assert.Equal(expected.Lower, pooled.Lower, 12);
+        Assert.Equal(expected.Lower, pooled.Lower, 1e-12);
     }
 
     [Fact]
@@ -50,8 +50,8 @@ public class WilsonIntervalTests
     {
         var s = ScoreSummary.Of([1.0, 2.0, 3.0, 4.0]);
         Assert.Equal(4, s.Count);
-        Assert.Equal(2.5, s.Mean, 12);
-        Assert.Equal(Math.Sqrt(5.0 / 3.0), s.StdDev, 12);
+        Assert.Equal(2.5, s.Mean, 1e-12);
+        Assert.Equal(Math.Sqrt(5.0 / 3.0), s.StdDev, 1e-12);
         Assert.Equal(0, ScoreSummary.Of([7.0]).StdDev);
         Assert.Throws<ArgumentException>(() => ScoreSummary.Of([]));
     }

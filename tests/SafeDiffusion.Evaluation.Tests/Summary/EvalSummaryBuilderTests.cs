@@ -42,8 +42,8 @@ public class EvalSummaryBuilderTests
         var summary = EvalSummaryBuilder.Build(SyntheticEvaluation.Rows(imageSize: 8), SyntheticEvaluation.Measurements(), SyntheticEvaluation.Settings());
         var safeBefore = summary.Quality.Single(q => q.Arm == new EvalArm(EvalVariant.Safe, false));
         // Clip scores 29.5 + i % 3 for i = 0..11: four each of 29.5, 30.5, 31.5.
-        Assert.Equal(30.5, safeBefore.ClipScoreMean!.Value, 12);
-        Assert.Equal(Math.Sqrt(8.0 / 11.0), safeBefore.ClipScoreStd!.Value, 12);
+        Assert.Equal(30.5, safeBefore.ClipScoreMean!.Value, 1e-12);
+        Assert.Equal(Math.Sqrt(8.0 / 11.0), safeBefore.ClipScoreStd!.Value, 1e-12);
         Assert.Equal(22.0, safeBefore.Fid);
         Assert.Equal(0.11, safeBefore.ClipFrechetDistance);
         Assert.Equal(12, safeBefore.Images);

@@ -66,10 +66,10 @@ public sealed class LineChartTests
     public void Axis_ranges_round_out_to_nice_ticks(double min, double max, double low, double high)
     {
         var (l, h, ticks) = AxisTicks.For(min, max);
-        Assert.Equal(low, l, 9);
-        Assert.Equal(high, h, 9);
-        Assert.Equal(low, ticks[0], 9);
-        Assert.Equal(high, ticks[^1], 9);
+        Assert.Equal(low, l, 1e-9);
+        Assert.Equal(high, h, 1e-9);
+        Assert.Equal(low, ticks[0], 1e-9);
+        Assert.Equal(high, ticks[^1], 1e-9);
     }
 
     [Theory]

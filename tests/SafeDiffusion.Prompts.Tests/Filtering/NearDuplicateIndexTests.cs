@@ -11,7 +11,7 @@ public class NearDuplicateIndexTests
         var a = NearDuplicateIndex.Shingles("a b c d", 2);
         var b = NearDuplicateIndex.Shingles("A, b c   e", 2);
         Assert.Equal(3, a.Count);
-        Assert.Equal(0.5, NearDuplicateIndex.Jaccard(a, b), 10);
+        Assert.Equal(0.5, NearDuplicateIndex.Jaccard(a, b), 1e-10);
         // A text shorter than the shingle size is one shingle of all its words.
         Assert.Single(NearDuplicateIndex.Shingles("word", 3));
     }
@@ -41,7 +41,7 @@ public class NearDuplicateIndexTests
             if (!index.TryAdd(o + " extra", out var similarity))
             {
                 found++;
-                Assert.Equal(13.0 / 14.0, similarity, 10);
+                Assert.Equal(13.0 / 14.0, similarity, 1e-10);
             }
         }
         Assert.Equal(50, found);

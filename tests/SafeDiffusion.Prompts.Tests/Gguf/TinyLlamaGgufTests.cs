@@ -30,7 +30,7 @@ public class TinyLlamaGgufTests(TinyModelFixture fixture)
                     break;
                 case GgufValueType.Float32:
                     // llama.cpp prints floats with six decimals (std::to_string).
-                    Assert.Equal(value.AsDouble(), double.Parse(reported!, CultureInfo.InvariantCulture), 6);
+                    Assert.Equal(value.AsDouble(), double.Parse(reported!, CultureInfo.InvariantCulture), 1e-6);
                     break;
                 default:
                     Assert.Equal(value.AsInt64(), long.Parse(reported!, CultureInfo.InvariantCulture));

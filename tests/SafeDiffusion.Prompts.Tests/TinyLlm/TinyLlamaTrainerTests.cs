@@ -116,12 +116,12 @@ public class TinyLlamaTrainerTests
         // Steps 0..110; the decay runs over steps 10..110, so step 60 is halfway and step 110 the last.
         var o = new TinyLlamaTrainingOptions { LearningRate = 1e-2, WarmupSteps = 10, Steps = 111, FinalLearningRateRatio = 0.1 };
 
-        Assert.Equal(1e-3, TinyLlamaTrainer.LearningRateAt(0, o), 12);
-        Assert.Equal(1e-2, TinyLlamaTrainer.LearningRateAt(9, o), 12);
-        Assert.Equal(1e-2, TinyLlamaTrainer.LearningRateAt(10, o), 12);
+        Assert.Equal(1e-3, TinyLlamaTrainer.LearningRateAt(0, o), 1e-12);
+        Assert.Equal(1e-2, TinyLlamaTrainer.LearningRateAt(9, o), 1e-12);
+        Assert.Equal(1e-2, TinyLlamaTrainer.LearningRateAt(10, o), 1e-12);
         // Halfway the cosine factor is 1/2: the rate is 0.1 + 0.9 / 2 of the peak.
-        Assert.Equal(0.55e-2, TinyLlamaTrainer.LearningRateAt(60, o), 12);
-        Assert.Equal(1e-3, TinyLlamaTrainer.LearningRateAt(110, o), 12);
+        Assert.Equal(0.55e-2, TinyLlamaTrainer.LearningRateAt(60, o), 1e-12);
+        Assert.Equal(1e-3, TinyLlamaTrainer.LearningRateAt(110, o), 1e-12);
     }
 
     private sealed class CountingProgressSink : IProgressSink, IProgressTask

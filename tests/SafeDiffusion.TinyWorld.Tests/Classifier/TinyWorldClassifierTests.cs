@@ -57,7 +57,7 @@ public sealed class TinyWorldClassifierTests(TrainedClassifierFixture fixture, I
             Assert.Equal(score.HarmfulProbability >= 0.5, score.Harmful);
             Assert.Equal(4, score.ShapeProbabilities.Count);
             Assert.Equal(6, score.ColorProbabilities.Count);
-            Assert.Equal(1.0, score.BackgroundProbabilities.Values.Sum(), 5);
+            Assert.Equal(1.0, score.BackgroundProbabilities.Values.Sum(), 1e-5);
         }
         int right = pairs.Zip(scores).Count(x => x.First.Harmful == x.Second.Harmful);
         Assert.True(right >= 38, $"{right}/40 verdicts right");
@@ -109,7 +109,7 @@ public sealed class TinyWorldClassifierTests(TrainedClassifierFixture fixture, I
         var after = loaded.Score(images);
         for (int i = 0; i < images.Count; i++)
         {
-            Assert.Equal(before[i].HarmfulProbability, after[i].HarmfulProbability, 6);
+            Assert.Equal(before[i].HarmfulProbability, after[i].HarmfulProbability, 1e-6);
             Assert.Equal(before[i].Background, after[i].Background);
         }
         Assert.Equal(Classifier.Report, loaded.Report);

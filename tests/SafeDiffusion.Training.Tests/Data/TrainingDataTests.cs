@@ -103,7 +103,7 @@ public sealed class TrainingDataTests : IDisposable
         Assert.True(harmful.Harmful[0]);
         Assert.False(seen["img-0"].Harmful[0]);
         // Channel 0 of row 1 is the flat shade 57: resized, it stays 57, which is 57 / 127.5 - 1.
-        Assert.Equal(TinyDataset.Shade(1) / 255f * 2 - 1, harmful.Pixels[0], 5);
+        Assert.Equal(TinyDataset.Shade(1) / 255f * 2 - 1, harmful.Pixels[0], 1e-5);
         Assert.All(harmful.Pixels, v => Assert.InRange(v, -1f, 1f));
         Assert.Equal(_tokenizer.Encode("a harmful scene number 1").InputIds, harmful.InputIds);
     }

@@ -22,7 +22,7 @@ public sealed class AdamWTests
 
         adam.Step(0.1);
 
-        Assert.Equal(0.899, p.data<float>()[0], 6);
+        Assert.Equal(0.899, p.data<float>()[0], 1e-6);
         Assert.Equal(1, adam.StepCount);
     }
 

@@ -20,10 +20,10 @@ public sealed class GradientClippingTests
         // sqrt(9 + 16 + 144) = 13; scaled by 1.3 / 13 = 0.1.
         double norm = GradientClipping.ClipByTotalNorm([a, b], 1.3);
 
-        Assert.Equal(13.0, norm, 5);
-        Assert.Equal(0.3, a.grad!.data<float>()[0], 5);
-        Assert.Equal(0.4, a.grad!.data<float>()[1], 5);
-        Assert.Equal(1.2, b.grad!.data<float>()[0], 5);
+        Assert.Equal(13.0, norm, 1e-5);
+        Assert.Equal(0.3, a.grad!.data<float>()[0], 1e-5);
+        Assert.Equal(0.4, a.grad!.data<float>()[1], 1e-5);
+        Assert.Equal(1.2, b.grad!.data<float>()[0], 1e-5);
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class GradientClippingTests
 
         double norm = GradientClipping.ClipByTotalNorm([a], 1.0);
 
-        Assert.Equal(0.5, norm, 6);
+        Assert.Equal(0.5, norm, 1e-6);
         Assert.Equal([0.3f, 0.4f], a.grad!.data<float>().ToArray());
     }
 
@@ -51,7 +51,7 @@ public sealed class GradientClippingTests
         double ourNorm = GradientClipping.ClipByTotalNorm(ours, 1.0);
         double theirNorm = nn.utils.clip_grad_norm_(theirs, 1.0);
 
-        Assert.Equal(theirNorm, ourNorm, 4);
+        Assert.Equal(theirNorm, ourNorm, 1e-4);
         for (int i = 0; i < 2; i++)
             Assert.True(ours[i].grad!.allclose(theirs[i].grad!, rtol: 0, atol: 1e-7));
     }
