@@ -9,8 +9,10 @@ namespace SafeDiffusion.Training.Data;
 /// <summary>
 /// Rows of an images dataset (ImagesSchema Parquet parts) with the wanted labels and split, streamed in a fresh
 /// seeded order every epoch: the part files are visited in a shuffled order and rows pass through a shuffle buffer.
-/// A dataset no larger than the buffer comes out as a uniform random permutation; a larger one is shuffled within
-/// the buffer's reach while memory stays bounded by the buffer and one row group.
+/// A dataset no larger than the buffer comes out as a seeded permutation of its rows sorted by id, so the order
+/// depends only on the seed, the epoch and which rows there are, not on the order the image stage happened to
+/// store them in (parallel generation stores them as they finish). A larger dataset is shuffled within the buffer's
+/// reach while memory stays bounded by the buffer and one row group; its order then also follows the stored order.
 /// </summary>
 public sealed class ParquetTrainingRows : ITrainingRowSource
 {
@@ -69,6 +71,8 @@ public sealed class ParquetTrainingRows : ITrainingRowSource
                 buffer[j] = row;
             }
         }
+        // Sorting first makes a dataset that fits in the buffer come out in the same order however it was stored.
+        buffer.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         random.Shuffle(buffer);
         foreach (var row in buffer) yield return row;
     }

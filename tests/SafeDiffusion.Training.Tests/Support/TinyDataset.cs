@@ -13,11 +13,14 @@ namespace SafeDiffusion.Training.Tests.Support;
 /// </summary>
 internal static class TinyDataset
 {
-    public static async Task<string> WriteAsync(string folder, int rows, int width = 64, int height = 64, int holdoutEvery = 0, int rowGroupRows = 3)
+    /// <param name="order">The order the rows are stored in (a permutation of 0..rows-1); null stores them by number.</param>
+    public static async Task<string> WriteAsync(string folder, int rows, int width = 64, int height = 64, int holdoutEvery = 0, int rowGroupRows = 3,
+        IEnumerable<int>? order = null)
     {
         await using var writer = await ParquetPartWriter<ImageRecord>.OpenAsync(folder, ImagesSchema.Instance,
             new ParquetPartWriterOptions { RowGroupRows = rowGroupRows, RowsPerPart = 2 * rowGroupRows });
-        for (int i = 0; i < rows; i++) await writer.WriteAsync(Row(i, width, height, holdoutEvery > 0 && i % holdoutEvery == holdoutEvery - 1));
+        foreach (int i in order ?? Enumerable.Range(0, rows))
+            await writer.WriteAsync(Row(i, width, height, holdoutEvery > 0 && i % holdoutEvery == holdoutEvery - 1));
         await writer.CompleteAsync();
         return folder;
     }
