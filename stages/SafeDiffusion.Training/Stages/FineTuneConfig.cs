@@ -67,7 +67,11 @@ public abstract record FineTuneConfig : IValidatableConfig
     /// <summary>How the written model folder gets the components training did not change.</summary>
     public FrozenComponentMode FrozenComponents { get; init; } = FrozenComponentMode.HardLink;
 
-    /// <summary>Rows held for the per-epoch shuffle (a dataset this small or smaller is shuffled uniformly).</summary>
+    /// <summary>
+    /// Rows held for the per-epoch shuffle. A dataset this small or smaller is shuffled uniformly and reproducibly (its
+    /// order depends only on the seed); a larger one is shuffled within this reach and its order also follows the
+    /// stored order, which parallel image generation does not fix: raise it to the dataset's size for exact reruns.
+    /// </summary>
     [Range(0, 1_000_000)]
     public int ShuffleBuffer { get; init; } = 512;
 
