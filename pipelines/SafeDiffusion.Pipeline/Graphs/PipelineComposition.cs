@@ -70,7 +70,7 @@ public static class PipelineComposition
         return config.Variants;
     }
 
-    private static string Variant(string stage, string variant) => $"{stage}@{variant}";
+    private static string Variant(string stage, string variant) => StageVariant.Name(stage, variant);
 
     private static IEnumerable<IStage> VariantStages(IReadOnlyList<ComparisonVariant> variants)
     {

@@ -38,8 +38,12 @@ public sealed class StageContext
     /// <summary>This stage's folder inside the run.</summary>
     public string Directory => Run.StageDirectory(StageName);
 
-    /// <summary>A seed for one purpose of this stage, derived from the run's root seed.</summary>
-    public long SeedFor(params string[] purpose) => SeedDerivation.Derive(Config.Seed, [StageName, .. purpose]);
+    /// <summary>
+    /// A seed for one purpose of this stage, derived from the run's root seed. A variant of a stage draws the seeds
+    /// of the stage itself (common random numbers): compared variants then differ only in what they override, and
+    /// each attacks the base model with the same batches and noise.
+    /// </summary>
+    public long SeedFor(params string[] purpose) => SeedDerivation.Derive(Config.Seed, [StageVariant.StageOf(StageName), .. purpose]);
 
     /// <summary>Leases device memory; the runner releases whatever the stage forgot when it ends, however it ends.</summary>
     public async Task<DeviceLease> LeaseAsync(ByteSize memory, DeviceKind? kind = null)
