@@ -113,23 +113,12 @@ public static class AtomicFile
             // Only temps of processes that no longer run: another live writer may own the rest.
             var name = Path.GetFileName(file);
             var pidText = name[(name.IndexOf(TempMarker, StringComparison.Ordinal) + TempMarker.Length)..].Split('-')[0];
-            if (int.TryParse(pidText, out var pid) && pid != Environment.ProcessId && ProcessAlive(pid)) continue;
+            if (int.TryParse(pidText, out var pid) && pid != Environment.ProcessId && ProcessLiveness.IsAlive(pid)) continue;
             if (pid == Environment.ProcessId) continue;
             TryDelete(file);
             removed++;
         }
         return removed;
-    }
-
-    private static bool ProcessAlive(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
     }
 
     private static void TryDelete(string path)

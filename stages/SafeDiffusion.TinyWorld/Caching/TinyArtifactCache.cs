@@ -124,7 +124,7 @@ public sealed class TinyArtifactCache
         {
             var parts = Path.GetFileName(dir)[TempPrefix.Length..].Split('-');
             if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid)) continue;
-            if (pid != Environment.ProcessId && ProcessAlive(pid)) continue;
+            if (pid != Environment.ProcessId && ProcessLiveness.IsAlive(pid)) continue;
             // A temp of this process can only be a failed earlier build: the lock is held for the key being built.
             if (pid == Environment.ProcessId && IsLocked(dir)) continue;
             TryDeleteFolder(dir);
@@ -146,17 +146,6 @@ public sealed class TinyArtifactCache
         {
             return true;
         }
-    }
-
-    private static bool ProcessAlive(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
     }
 
     private static void TryDeleteFolder(string path)
