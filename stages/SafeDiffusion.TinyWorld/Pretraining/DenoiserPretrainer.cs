@@ -5,6 +5,7 @@ using SafeDiffusion.Core.Progress;
 using SafeDiffusion.Diffusion.Schedulers;
 using SafeDiffusion.Diffusion.TextEncoders;
 using SafeDiffusion.Diffusion.Unet;
+using SafeDiffusion.Training.Engine;
 using SafeDiffusion.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,9 +15,9 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// <summary>
 /// Trains a UNet and its CLIP text encoder together with the plain diffusion loss: a random batch of precomputed
 /// (scaled) latents and caption tokens, a share of captions dropped to the empty caption, Gaussian noise added at
-/// uniform random timesteps of the DDPM schedule, and the MSE between the UNet's prediction and the noise
-/// back-propagated through the UNet and the text encoder's forward pass alike. One AdamW over both, warm-up then
-/// cosine decay, clipping over both. The training engine's <c>DiffusionTrainer</c> keeps the text encoder frozen,
+/// uniform random timesteps of the DDPM schedule, and the MSE between the UNet's prediction and the noise (weighted
+/// per sample by Min-SNR-gamma) back-propagated through the UNet and the text encoder's forward pass alike. One
+/// AdamW over both, warm-up then cosine decay, clipping over both. The training engine's <c>DiffusionTrainer</c> keeps the text encoder frozen,
 /// which is right for fine-tuning but not for building a model from scratch, hence this loop.
 /// </summary>
 public static class DenoiserPretrainer
@@ -24,10 +25,12 @@ public static class DenoiserPretrainer
     /// <param name="latents">[N, C, h, w] latents already multiplied by the VAE's scaling factor.</param>
     /// <param name="ids">int64 [N, T] token ids of each latent's caption.</param>
     /// <param name="emptyIds">int64 [T] token ids of the empty caption.</param>
+    /// <param name="replicas">Copies that share each batch, one thread each (<see cref="DataParallelReplicas{TReplica}"/>).</param>
     public static DenoiserTrainingReport Train(UNet2DConditionModel unet, CLIPTextModel textEncoder, NoiseSchedule schedule, Tensor latents, Tensor ids,
-        Tensor emptyIds, DenoiserPretrainingOptions options, long seed, IProgressSink progress, CancellationToken ct)
+        Tensor emptyIds, DenoiserPretrainingOptions options, long seed, IProgressSink progress, CancellationToken ct, int replicas = 1)
     {
         if (latents.shape[0] != ids.shape[0]) throw new ArgumentException($"{latents.shape[0]} latents but {ids.shape[0]} captions.", nameof(ids));
+        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
         var clock = Stopwatch.StartNew();
         var parameters = unet.named_parameters().Select(p => (Name: "unet." + p.name, Parameter: p.parameter))
             .Concat(textEncoder.named_parameters().Select(p => (Name: "text_encoder." + p.name, Parameter: p.parameter))).ToList();
@@ -37,6 +40,10 @@ public static class DenoiserPretrainer
         using var generator = new Generator(unchecked((ulong)seed));
         long n = latents.shape[0];
         long batchSize = Math.Min(options.BatchSize, n);
+        using var copies = new DataParallelReplicas<Denoiser>(new Denoiser(unet, textEncoder),
+            () => Denoiser.CopyOf(unet, textEncoder),
+            d => d.Unet.parameters().Concat(d.TextEncoder.parameters()), (int)Math.Min(replicas, batchSize), d => d.Dispose());
+        var weights = Enumerable.Range(0, copies.Count).Select(r => (double)copies.Share(r, batchSize).Length / batchSize).ToList();
         var tail = new RunningMean(Math.Max(1, options.Steps / 10));
         unet.train();
         textEncoder.train();
@@ -46,23 +53,35 @@ public static class DenoiserPretrainer
             {
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
+                // Every random draw of the step is made here, for the whole batch, so the replicas only split the work.
                 var index = randint(0, n, [batchSize], ScalarType.Int64, CPU, generator: generator);
                 var clean = latents.index_select(0, index);
                 var tokens = CaptionDropout.Apply(ids.index_select(0, index), emptyIds, options.CaptionDropout, generator);
                 var noise = randn(clean.shape, ScalarType.Float32, CPU, generator: generator);
                 var timesteps = randint(0, schedule.NumTrainTimesteps, [batchSize], ScalarType.Int64, CPU, generator: generator);
                 var noisy = schedule.AddNoise(clean, noise, timesteps);
-                using var text = textEncoder.forward(tokens);
-                var prediction = unet.Forward(noisy, timesteps, text.LastHiddenState);
-                var loss = nn.functional.mse_loss(prediction, noise);
-                loss.backward();
+                var losses = copies.Run((replica, r) =>
+                {
+                    var (start, length) = copies.Share(r, batchSize);
+                    using var replicaScope = NewDisposeScope();
+                    var t = timesteps.narrow(0, start, length);
+                    using var text = replica.TextEncoder.forward(tokens.narrow(0, start, length));
+                    var prediction = replica.Unet.Forward(noisy.narrow(0, start, length), t, text.LastHiddenState);
+                    var target = noise.narrow(0, start, length);
+                    var loss = options.MinSnrGamma > 0
+                        ? (MinSnrWeights(schedule, t, options.MinSnrGamma) * (prediction - target).pow(2).mean([1, 2, 3])).mean()
+                        : nn.functional.mse_loss(prediction, target);
+                    loss.backward();
+                    return (double)loss.item<float>();
+                });
+                copies.ReduceGradients(weights);
                 double norm = GradientClipping.ClipByTotalNorm(parameters.Select(p => p.Parameter), options.MaxGradNorm);
                 optimizer.Step(rates.RateAt(step));
-                unet.zero_grad();
-                textEncoder.zero_grad();
+                copies.ZeroGradients();
+                copies.CopyPrimaryWeights();
                 ema?.Update(step);
 
-                double value = loss.item<float>();
+                double value = losses.Zip(weights).Sum(p => p.First * p.Second);
                 if (!double.IsFinite(value))
                     throw new PipelineException($"UNet pretraining diverged at step {step + 1} (loss {value}); lower world.pretraining.denoiser.learningRate.");
                 tail.Add(value, norm);
@@ -75,5 +94,32 @@ public static class DenoiserPretrainer
         unet.eval();
         textEncoder.eval();
         return new DenoiserTrainingReport(options.Steps, tail.First, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>min(SNR(t), gamma) / SNR(t) per timestep, with SNR(t) = alpha_bar_t / (1 - alpha_bar_t): the epsilon-loss weights of Min-SNR-gamma.</summary>
+    internal static Tensor MinSnrWeights(NoiseSchedule schedule, Tensor timesteps, double gamma)
+    {
+        var alphaBar = schedule.AlphasCumprod.index_select(0, timesteps);
+        var snr = alphaBar / (1 - alphaBar);
+        return snr.clamp_max(gamma) / snr;
+    }
+
+    /// <summary>One copy of what the denoiser pretraining trains.</summary>
+    private sealed record Denoiser(UNet2DConditionModel Unet, CLIPTextModel TextEncoder) : IDisposable
+    {
+        /// <summary>Modules of the same architecture in training mode; the replicas copy the weights in.</summary>
+        public static Denoiser CopyOf(UNet2DConditionModel unet, CLIPTextModel textEncoder)
+        {
+            var copy = new Denoiser(new UNet2DConditionModel(unet.Config), new CLIPTextModel(textEncoder.Config));
+            copy.Unet.train();
+            copy.TextEncoder.train();
+            return copy;
+        }
+
+        public void Dispose()
+        {
+            Unet.Dispose();
+            TextEncoder.Dispose();
+        }
     }
 }

@@ -8,14 +8,16 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// </summary>
 public sealed record DenoiserPretrainingOptions
 {
+    // 4,000 steps of 16 at 2e-3 drew shapes far better than 2,000 of 32 at 1e-3 or 4e-3, or 8,000 of 8 at 1e-3
+    // (held-out clean adherence 53 % against 19-36 %), and fit the first run's budget on two cores.
     [Range(1, 1_000_000)]
-    public int Steps { get; init; } = 2000;
+    public int Steps { get; init; } = 4000;
 
     [Range(1, 4096)]
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = 16;
 
     [Range(1e-6, 1.0)]
-    public double LearningRate { get; init; } = 1e-3;
+    public double LearningRate { get; init; } = 2e-3;
 
     [Range(0, 100_000)]
     public int WarmupSteps { get; init; } = 50;
@@ -27,6 +29,14 @@ public sealed record DenoiserPretrainingOptions
     /// <summary>Gradient 2-norm limit over UNet and text encoder together; 0 only measures.</summary>
     [Range(0.0, 1000.0)]
     public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>
+    /// Min-SNR-gamma loss weighting (Hang et al., 2023, as diffusers' <c>--snr_gamma</c>): each sample's epsilon loss is
+    /// weighted by min(SNR(t), gamma) / SNR(t), so the many nearly clean timesteps, whose noise is easy to guess and
+    /// teaches little about drawing shapes, stop dominating the gradient. 0 keeps the plain unweighted loss.
+    /// </summary>
+    [Range(0.0, 1000.0)]
+    public double MinSnrGamma { get; init; } = 5.0;
 
     /// <summary>Decay of the exponential moving average of the weights that is saved; 0 saves the last weights.</summary>
     [Range(0.0, 0.99999)]

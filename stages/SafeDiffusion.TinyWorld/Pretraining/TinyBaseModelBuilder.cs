@@ -32,8 +32,11 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// </summary>
 public static class TinyBaseModelBuilder
 {
-    /// <summary>Bump when building would give a different model from the same settings: cached models of older recipes are then rebuilt.</summary>
-    public const int RecipeVersion = 1;
+    /// <summary>
+    /// Bump when building would give a different model from the same settings: cached models of older recipes are then
+    /// rebuilt. 2: data-parallel replicas, posterior noise drawn per batch.
+    /// </summary>
+    public const int RecipeVersion = 2;
     public const string CacheKind = "tinyworld-base-model";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -107,7 +110,7 @@ public static class TinyBaseModelBuilder
             double renderSeconds = renderClock.Elapsed.TotalSeconds;
 
             using var vae = FreshModules.Create(InitSeed(options, StableDiffusionComponents.Vae), () => new AutoencoderKL(TinyModelConfigs.Vae()));
-            var vaeReport = VaePretrainer.Train(vae, set.Pixels, options.Vae, SeedDerivation.Derive(options.Seed, "vae"), progress, ct);
+            var vaeReport = VaePretrainer.Train(vae, set.Pixels, options.Vae, SeedDerivation.Derive(options.Seed, "vae"), progress, ct, replicas: threads);
             using var rawLatents = EncodeLatents(vae, set.Pixels);
             double scalingFactor = LatentScaling.Factor(rawLatents);
             using var latents = (rawLatents * scalingFactor).DetachFromDisposeScope();
@@ -127,7 +130,7 @@ public static class TinyBaseModelBuilder
             using var unet = FreshModules.Create(InitSeed(options, StableDiffusionComponents.Unet), () => new UNet2DConditionModel(TinyModelConfigs.Unet()));
             using var ddpm = new DdpmScheduler(TinyModelConfigs.Scheduler());
             var denoiserReport = DenoiserPretrainer.Train(unet, textEncoder, ddpm.Schedule, latents, ids, emptyIds, options.Denoiser,
-                SeedDerivation.Derive(options.Seed, "denoiser"), progress, ct);
+                SeedDerivation.Derive(options.Seed, "denoiser"), progress, ct, replicas: threads);
             TinyBaseModelFolder.WriteWeights(folder, StableDiffusionComponents.Unet, unet);
             TinyBaseModelFolder.WriteWeights(folder, StableDiffusionComponents.TextEncoder, textEncoder);
             progress.Info(string.Create(CultureInfo.InvariantCulture,

@@ -32,7 +32,11 @@ public sealed record TinyPretrainingConfig : IValidatableConfig
 
     public QualityGateOptions Gate { get; init; } = new();
 
-    /// <summary>torch threads while training; 0 uses every core.</summary>
+    /// <summary>
+    /// Cores to train on; 0 uses every core. Training runs one model replica per core, each on its share of every
+    /// batch with one torch thread (data parallel), which beats libtorch's own threads on tensors this small; rendering,
+    /// encoding and the gate use this many torch threads.
+    /// </summary>
     [Range(0, 1024)]
     public int Threads { get; init; }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.Progress;
 using SafeDiffusion.Diffusion.Vae;
+using SafeDiffusion.Training.Engine;
 using SafeDiffusion.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,9 +19,11 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 public static class VaePretrainer
 {
     /// <param name="pixels">[N, 3, H, W] in [-1, 1].</param>
+    /// <param name="replicas">Copies that share each batch, one thread each (<see cref="DataParallelReplicas{TReplica}"/>).</param>
     public static VaeTrainingReport Train(AutoencoderKL vae, Tensor pixels, VaePretrainingOptions options, long seed, IProgressSink progress,
-        CancellationToken ct)
+        CancellationToken ct, int replicas = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
         var clock = Stopwatch.StartNew();
         var parameters = vae.named_parameters().Select(p => (Name: p.name, Parameter: p.parameter)).ToList();
         if (options.InitialLogVariance is { } logVariance)
@@ -35,27 +38,46 @@ public static class VaePretrainer
         var schedule = new LearningRateSchedule(options.LearningRate, LearningRateScheduleKind.Cosine, options.WarmupSteps, options.Steps);
         using var generator = new Generator(unchecked((ulong)seed));
         long n = pixels.shape[0];
-        var tail = new RunningMean(Math.Max(1, options.Steps / 10));
+        long batchSize = Math.Min(options.BatchSize, n);
+        var latentShape = LatentShape(vae, pixels);
         vae.train();
+        using var copies = new DataParallelReplicas<AutoencoderKL>(vae, () =>
+        {
+            var copy = new AutoencoderKL(vae.Config);
+            copy.train();
+            return copy;
+        }, v => v.parameters(), (int)Math.Min(replicas, batchSize), v => v.Dispose());
+        var weights = Enumerable.Range(0, copies.Count).Select(r => (double)copies.Share(r, batchSize).Length / batchSize).ToList();
+        var tail = new RunningMean(Math.Max(1, options.Steps / 10));
         using (var task = progress.Start("pretrain tiny VAE", options.Steps, "steps"))
         {
             for (int step = 0; step < options.Steps; step++)
             {
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var index = randint(0, n, [Math.Min(options.BatchSize, n)], ScalarType.Int64, CPU, generator: generator);
+                // The batch and the posterior noise are drawn here for the whole batch, so the replicas only split the work.
+                var index = randint(0, n, [batchSize], ScalarType.Int64, CPU, generator: generator);
                 var batch = pixels.index_select(0, index);
-                using var posterior = vae.Encode(batch);
-                var reconstruction = vae.Decode(posterior.Sample(generator));
-                var l1 = (reconstruction - batch).abs().mean();
-                var kl = KlDivergence(posterior);
-                var loss = l1 + options.KlWeight * kl;
-                loss.backward();
+                var epsilon = randn([batchSize, .. latentShape], ScalarType.Float32, CPU, generator: generator);
+                var results = copies.Run((replica, r) =>
+                {
+                    var (start, length) = copies.Share(r, batchSize);
+                    using var replicaScope = NewDisposeScope();
+                    var target = batch.narrow(0, start, length);
+                    using var posterior = replica.Encode(target);
+                    var reconstruction = replica.Decode(posterior.Mean + posterior.Std * epsilon.narrow(0, start, length));
+                    var l1 = (reconstruction - target).abs().mean();
+                    var kl = KlDivergence(posterior);
+                    (l1 + options.KlWeight * kl).backward();
+                    return (L1: (double)l1.item<float>(), Kl: (double)kl.item<float>());
+                });
+                copies.ReduceGradients(weights);
                 GradientClipping.ClipByTotalNorm(parameters.Select(p => p.Parameter), 1.0);
                 optimizer.Step(schedule.RateAt(step));
-                vae.zero_grad();
+                copies.ZeroGradients();
+                copies.CopyPrimaryWeights();
 
-                double l1Value = l1.item<float>(), klValue = kl.item<float>();
+                double l1Value = results.Zip(weights).Sum(p => p.First.L1 * p.Second), klValue = results.Zip(weights).Sum(p => p.First.Kl * p.Second);
                 if (!double.IsFinite(l1Value) || !double.IsFinite(klValue))
                     throw new PipelineException($"VAE pretraining diverged at step {step + 1} (L1 {l1Value}, KL {klValue}); lower world.pretraining.vae.learningRate.");
                 tail.Add(l1Value, klValue);
@@ -66,6 +88,15 @@ public static class VaePretrainer
         }
         vae.eval();
         return new VaeTrainingReport(options.Steps, tail.First, tail.Second, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>[C, h, w] of the latents of <paramref name="pixels"/>' images.</summary>
+    private static long[] LatentShape(AutoencoderKL vae, Tensor pixels)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var posterior = vae.Encode(pixels.narrow(0, 0, 1));
+        return posterior.Mean.shape[1..];
     }
 
     /// <summary>KL(q(z|x) || N(0, I)) summed over each image's latent elements, averaged over the batch (diffusers' <c>kl()</c>).</summary>

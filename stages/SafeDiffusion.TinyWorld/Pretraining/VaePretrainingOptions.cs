@@ -5,7 +5,7 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// <summary>
 /// The <c>world.pretraining.vae:</c> section: how the tiny AutoencoderKL learns to compress renders. Reconstruction
 /// is an L1 loss (sharper edges than L2 on flat-coloured shapes); the KL term only keeps the latents from drifting
-/// to huge values, as in Stable Diffusion's VAE, so its weight is tiny.
+/// to huge values, as in Stable Diffusion's VAE, so its weight is tiny (see <see cref="KlWeight"/>).
 /// </summary>
 public sealed record VaePretrainingOptions
 {
@@ -22,9 +22,15 @@ public sealed record VaePretrainingOptions
     [Range(0, 100_000)]
     public int WarmupSteps { get; init; } = 20;
 
-    /// <summary>Weight of the KL divergence (summed over latent elements, averaged over the batch).</summary>
+    /// <summary>
+    /// Weight of the KL divergence (summed over latent elements, averaged over the batch). Stable Diffusion's VAE
+    /// weighs it 1e-6 against a reconstruction loss summed over an image's pixels; ours is a mean over the pixels
+    /// (3,072 at 32x32), so the equivalent is about 3e-10. At 1e-5 the KL term was 15 % of the loss and pushed the
+    /// posterior noise up until the decoder learned to blur: held-out reconstructions kept every shape and colour
+    /// in 82 % of scenes, against 91 % at 1e-8 (same steps).
+    /// </summary>
     [Range(0.0, 1.0)]
-    public double KlWeight { get; init; } = 1e-5;
+    public double KlWeight { get; init; } = 1e-8;
 
     /// <summary>
     /// Starting log-variance of the posterior (the bias of <c>quant_conv</c>'s log-variance half). A fresh encoder

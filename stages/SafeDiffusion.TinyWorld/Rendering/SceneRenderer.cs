@@ -9,8 +9,11 @@ namespace SafeDiffusion.TinyWorld.Rendering;
 /// </summary>
 public static class SceneRenderer
 {
-    /// <summary>Bump when drawing changes: cached artifacts trained on renders (the classifier) key on it.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// Bump when what a scene looks like changes, its drawing or the layout <see cref="SceneSampler"/> gives it: cached
+    /// artifacts trained on renders (the classifier, the base model, reference renders) key on it. 2: larger objects.
+    /// </summary>
+    public const int Version = 2;
 
     public static Rgb8Image Render(SceneSpec scene, int size)
     {

@@ -15,6 +15,7 @@ namespace SafeDiffusion.Pipeline.Tests.Graphs;
 /// Diffusion and the tiny llama are built from nothing into a private cache, then every stage of the full graph
 /// runs through the command line exactly as `pipeline run full` does with the default profile.
 /// </summary>
+[Collection(TorchThreadsCollection.Name)]
 public sealed class TinySmokeTests(ITestOutputHelper log) : IDisposable
 {
     private readonly TempDirectory _dir = new("tiny-smoke");

@@ -6,9 +6,11 @@ using SafeDiffusion.TinyWorld.Caching;
 using SafeDiffusion.TinyWorld.Captions;
 using SafeDiffusion.TinyWorld.Configuration;
 using SafeDiffusion.TinyWorld.Integration;
+using SafeDiffusion.TinyWorld.Tests.Support;
 
 namespace SafeDiffusion.TinyWorld.Tests.Integration;
 
+[Collection(TorchThreadsCollection.Name)]
 public sealed class TinyWorldModelResolverTests : IDisposable
 {
     private readonly TempDirectory _dir = new("tiny-resolver");

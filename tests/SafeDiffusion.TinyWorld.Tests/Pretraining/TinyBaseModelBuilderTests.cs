@@ -11,9 +11,11 @@ using SafeDiffusion.TinyWorld.Configuration;
 using SafeDiffusion.TinyWorld.Models;
 using SafeDiffusion.TinyWorld.Pretraining;
 using static TorchSharp.torch;
+using SafeDiffusion.TinyWorld.Tests.Support;
 
 namespace SafeDiffusion.TinyWorld.Tests.Pretraining;
 
+[Collection(TorchThreadsCollection.Name)]
 public sealed class TinyBaseModelBuilderTests : IDisposable
 {
     private readonly TempDirectory _temp = new("tinyworld-base-model");

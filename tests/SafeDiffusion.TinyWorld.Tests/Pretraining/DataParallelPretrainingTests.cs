@@ -1,0 +1,92 @@
+using SafeDiffusion.Core.Progress;
+using SafeDiffusion.Diffusion.Native;
+using SafeDiffusion.Diffusion.Schedulers;
+using SafeDiffusion.Diffusion.TextEncoders;
+using SafeDiffusion.Diffusion.Unet;
+using SafeDiffusion.Diffusion.Vae;
+using SafeDiffusion.TinyWorld.Models;
+using SafeDiffusion.TinyWorld.Pretraining;
+using TorchSharp;
+using Xunit.Sdk;
+using static TorchSharp.torch;
+using SafeDiffusion.TinyWorld.Tests.Support;
+
+namespace SafeDiffusion.TinyWorld.Tests.Pretraining;
+
+/// <summary>Pretraining on two replicas (one thread each, half of every batch) trains the same weights as one model.</summary>
+[Collection(TorchThreadsCollection.Name)]
+public sealed class DataParallelPretrainingTests
+{
+    public DataParallelPretrainingTests() => LibTorchRuntime.EnsureLoadable();
+
+    /// <summary>A fresh module holding <paramref name="source"/>'s weights (the global torch seed is shared with tests running alongside).</summary>
+    private static T CopyOf<T>(T source, Func<T> construct) where T : nn.Module
+    {
+        var copy = construct();
+        using var noGrad = torch.no_grad();
+        foreach (var (c, s) in copy.parameters().Zip(source.parameters())) c.copy_(s);
+        return copy;
+    }
+
+    private static void AssertSameWeights(nn.Module expected, nn.Module actual, double tolerance)
+    {
+        var a = expected.named_parameters().ToList();
+        var b = actual.named_parameters().ToList();
+        Assert.Equal(a.Select(p => p.name), b.Select(p => p.name));
+        double worst = a.Zip(b).Max(p => (p.First.parameter - p.Second.parameter).abs().max().item<float>());
+        Assert.True(worst <= tolerance, $"largest weight difference {worst}");
+    }
+
+    [Fact]
+    public void The_denoiser_trained_on_two_replicas_matches_the_one_trained_on_one()
+    {
+        using var generator = new Generator(5);
+        using var latents = torch.randn([16, 4, 16, 16], generator: generator);
+        using var ids = torch.randint(0, 700, [16, 32], ScalarType.Int64, generator: generator);
+        using var emptyIds = torch.zeros(32, ScalarType.Int64);
+        var options = new DenoiserPretrainingOptions { Steps = 3, BatchSize = 8, WarmupSteps = 1, LearningRate = 1e-3 };
+        using var ddpm = new DdpmScheduler(TinyModelConfigs.Scheduler());
+
+        using var initialUnet = FreshModules.Create(1, () => new UNet2DConditionModel(TinyModelConfigs.Unet()));
+        using var initialText = FreshModules.Create(2, () => new CLIPTextModel(TinyModelConfigs.TextEncoder()));
+
+        (UNet2DConditionModel Unet, CLIPTextModel Text) Train(int replicas)
+        {
+            var unet = CopyOf(initialUnet, () => new UNet2DConditionModel(TinyModelConfigs.Unet()));
+            var text = CopyOf(initialText, () => new CLIPTextModel(TinyModelConfigs.TextEncoder()));
+            DenoiserPretrainer.Train(unet, text, ddpm.Schedule, latents, ids, emptyIds, options, 9, NullProgressSink.Instance, default, replicas);
+            return (unet, text);
+        }
+
+        var one = Train(1);
+        var two = Train(2);
+
+        AssertSameWeights(one.Unet, two.Unet, 1e-4);
+        AssertSameWeights(one.Text, two.Text, 1e-4);
+        Assert.Throws<TrueException>(() => AssertSameWeights(initialUnet, two.Unet, 1e-4));
+        foreach (var m in new nn.Module[] { one.Unet, one.Text, two.Unet, two.Text }) m.Dispose();
+    }
+
+    [Fact]
+    public void The_vae_trained_on_two_replicas_matches_the_one_trained_on_one()
+    {
+        using var generator = new Generator(6);
+        using var pixels = torch.rand([16, 3, 32, 32], generator: generator) * 2 - 1;
+        var options = new VaePretrainingOptions { Steps = 3, BatchSize = 8, WarmupSteps = 1 };
+
+        using var initial = FreshModules.Create(3, () => new AutoencoderKL(TinyModelConfigs.Vae()));
+
+        AutoencoderKL Train(int replicas)
+        {
+            var vae = CopyOf(initial, () => new AutoencoderKL(TinyModelConfigs.Vae()));
+            VaePretrainer.Train(vae, pixels, options, 9, NullProgressSink.Instance, default, replicas);
+            return vae;
+        }
+
+        using var one = Train(1);
+        using var two = Train(2);
+
+        AssertSameWeights(one, two, 1e-4);
+        Assert.Throws<TrueException>(() => AssertSameWeights(initial, two, 1e-4));
+    }
+}

@@ -1,0 +1,104 @@
+using SafeDiffusion.Diffusion.Native;
+using SafeDiffusion.Training.Engine;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using SafeDiffusion.Training.Tests.Support;
+
+namespace SafeDiffusion.Training.Tests.Engine;
+
+[Collection(TorchThreadsCollection.Name)]
+public sealed class DataParallelReplicasTests
+{
+    public DataParallelReplicasTests() => LibTorchRuntime.EnsureLoadable();
+
+    private static Sequential SmallNet(long seed)
+    {
+        torch.manual_seed(seed);
+        return nn.Sequential(nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 3));
+    }
+
+    private static float[] Gradients(Sequential net) => net.parameters().SelectMany(p => p.grad!.data<float>().ToArray()).ToArray();
+
+    [Fact]
+    public void Two_replicas_on_the_halves_of_a_batch_give_the_gradient_of_one_model_on_the_whole_batch()
+    {
+        using var generator = new Generator(3);
+        using var inputs = torch.randn(10, 6, generator: generator);
+        using var targets = torch.randn(10, 3, generator: generator);
+        using var reference = SmallNet(1);
+        nn.functional.mse_loss(reference.forward(inputs), targets).backward();
+        var expected = Gradients(reference);
+
+        using var primary = SmallNet(2);   // other weights: the replicas must take the primary's, not their own
+        using (torch.no_grad())
+        {
+            foreach (var (p, r) in primary.parameters().Zip(reference.parameters())) p.copy_(r);
+        }
+        using var replicas = new DataParallelReplicas<Sequential>(primary, () => SmallNet(99), n => n.parameters(), 2, n => n.Dispose());
+        const long batch = 10;
+        var weights = Enumerable.Range(0, 2).Select(r => (double)replicas.Share(r, batch).Length / batch).ToList();
+        var threadIds = replicas.Run((net, r) =>
+        {
+            var (start, length) = replicas.Share(r, batch);
+            using var scope = torch.NewDisposeScope();
+            nn.functional.mse_loss(net.forward(inputs.narrow(0, start, length)), targets.narrow(0, start, length)).backward();
+            return Environment.CurrentManagedThreadId;
+        });
+        replicas.ReduceGradients(weights);
+
+        Assert.NotEqual(threadIds[0], threadIds[1]);
+        var actual = Gradients(primary);
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-5);
+    }
+
+    [Fact]
+    public void After_a_step_the_other_replicas_hold_the_primarys_weights()
+    {
+        using var primary = SmallNet(1);
+        Sequential? copy = null;
+        using var replicas = new DataParallelReplicas<Sequential>(primary, () => copy = SmallNet(5), n => n.parameters(), 2, n => n.Dispose());
+        using (torch.no_grad())
+        {
+            foreach (var p in primary.parameters()) p.add_(0.5);
+        }
+
+        replicas.CopyPrimaryWeights();
+
+        foreach (var (p, c) in primary.parameters().Zip(copy!.parameters())) Assert.True(p.equal(c).all().item<bool>());
+    }
+
+    [Theory]
+    [InlineData(10, 2, new long[] { 0, 5, 5, 5 })]
+    [InlineData(5, 2, new long[] { 0, 3, 3, 2 })]
+    [InlineData(7, 3, new long[] { 0, 3, 3, 2, 5, 2 })]
+    public void A_batch_is_cut_into_near_equal_contiguous_shares(long batch, int count, long[] startsAndLengths)
+    {
+        using var primary = SmallNet(1);
+        using var replicas = new DataParallelReplicas<Sequential>(primary, () => SmallNet(1), n => n.parameters(), count, n => n.Dispose());
+
+        var shares = Enumerable.Range(0, count).SelectMany(r => { var (s, l) = replicas.Share(r, batch); return new[] { s, l }; }).ToArray();
+
+        Assert.Equal(startsAndLengths, shares);
+    }
+
+    [Fact]
+    public void An_error_in_a_replica_thread_reaches_the_caller_after_every_replica_finished()
+    {
+        using var primary = SmallNet(1);
+        using var replicas = new DataParallelReplicas<Sequential>(primary, () => SmallNet(1), n => n.parameters(), 2, n => n.Dispose());
+        int finished = 0;
+
+        var error = Assert.Throws<InvalidOperationException>(() => replicas.Run<int>((_, r) =>
+        {
+            if (r == 1) throw new InvalidOperationException("replica 1 failed");
+            Thread.Sleep(50);
+            Interlocked.Increment(ref finished);
+            return r;
+        }));
+
+        Assert.Equal("replica 1 failed", error.Message);
+        Assert.Equal(1, finished);
+    }
+}
