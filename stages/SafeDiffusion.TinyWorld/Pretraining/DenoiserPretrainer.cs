@@ -43,7 +43,7 @@ public static class DenoiserPretrainer
         using var copies = new DataParallelReplicas<Denoiser>(new Denoiser(unet, textEncoder),
             () => Denoiser.CopyOf(unet, textEncoder),
             d => d.Unet.parameters().Concat(d.TextEncoder.parameters()), (int)Math.Min(replicas, batchSize), d => d.Dispose());
-        var weights = Enumerable.Range(0, copies.Count).Select(r => (double)copies.Share(r, batchSize).Length / batchSize).ToList();
+        var weights = copies.ShareWeights(batchSize);
         var tail = new RunningMean(Math.Max(1, options.Steps / 10));
         unet.train();
         textEncoder.train();

@@ -47,7 +47,7 @@ public static class VaePretrainer
             copy.train();
             return copy;
         }, v => v.parameters(), (int)Math.Min(replicas, batchSize), v => v.Dispose());
-        var weights = Enumerable.Range(0, copies.Count).Select(r => (double)copies.Share(r, batchSize).Length / batchSize).ToList();
+        var weights = copies.ShareWeights(batchSize);
         var tail = new RunningMean(Math.Max(1, options.Steps / 10));
         using (var task = progress.Start("pretrain tiny VAE", options.Steps, "steps"))
         {

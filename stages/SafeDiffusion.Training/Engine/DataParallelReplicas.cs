@@ -61,6 +61,13 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
     }
 
     /// <summary>
+    /// Each replica's share of a batch of <paramref name="batchSize"/> as a fraction: the weights that turn the replicas'
+    /// mean losses (and their gradients, see <see cref="ReduceGradients"/>) into the mean over the whole batch.
+    /// </summary>
+    public IReadOnlyList<double> ShareWeights(long batchSize) =>
+        Enumerable.Range(0, Count).Select(r => (double)Share(r, batchSize).Length / batchSize).ToArray();
+
+    /// <summary>
     /// Runs <paramref name="work"/> once per replica, replica 0 on the calling thread and each other on a thread of its
     /// own, every one with a single torch thread; returns their results in replica order. The first exception any
     /// replica throws is rethrown after all have finished.

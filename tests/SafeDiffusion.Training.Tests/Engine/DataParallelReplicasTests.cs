@@ -37,7 +37,7 @@ public sealed class DataParallelReplicasTests
         }
         using var replicas = new DataParallelReplicas<Sequential>(primary, () => SmallNet(99), n => n.parameters(), 2, n => n.Dispose());
         const long batch = 10;
-        var weights = Enumerable.Range(0, 2).Select(r => (double)replicas.Share(r, batch).Length / batch).ToList();
+        var weights = replicas.ShareWeights(batch);
         var threadIds = replicas.Run((net, r) =>
         {
             var (start, length) = replicas.Share(r, batch);
