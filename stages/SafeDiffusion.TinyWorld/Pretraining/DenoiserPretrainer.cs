@@ -16,7 +16,7 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// Trains a UNet and its CLIP text encoder together with the plain diffusion loss: a random batch of precomputed
 /// (scaled) latents and caption tokens, a share of captions dropped to the empty caption, Gaussian noise added at
 /// uniform random timesteps of the DDPM schedule, and the MSE between the UNet's prediction and the noise (weighted
-/// per sample by Min-SNR-gamma) back-propagated through the UNet and the text encoder's forward pass alike. One
+/// per sample by Min-SNR-gamma and per latent pixel by what it shows) back-propagated through the UNet and the text encoder's forward pass alike. One
 /// AdamW over both, warm-up then cosine decay, clipping over both. The training engine's <c>DiffusionTrainer</c> keeps the text encoder frozen,
 /// which is right for fine-tuning but not for building a model from scratch, hence this loop.
 /// </summary>
@@ -26,10 +26,13 @@ public static class DenoiserPretrainer
     /// <param name="ids">int64 [N, T] token ids of each latent's caption.</param>
     /// <param name="emptyIds">int64 [T] token ids of the empty caption.</param>
     /// <param name="replicas">Copies that share each batch, one thread each (<see cref="DataParallelReplicas{TReplica}"/>).</param>
+    /// <param name="pixelWeights">[N, 1, h, w] loss weight of each latent pixel (<see cref="ObjectLossWeights"/>); null weighs all alike.</param>
     public static DenoiserTrainingReport Train(UNet2DConditionModel unet, CLIPTextModel textEncoder, NoiseSchedule schedule, Tensor latents, Tensor ids,
-        Tensor emptyIds, DenoiserPretrainingOptions options, long seed, IProgressSink progress, CancellationToken ct, int replicas = 1)
+        Tensor emptyIds, DenoiserPretrainingOptions options, long seed, IProgressSink progress, CancellationToken ct, int replicas = 1, Tensor? pixelWeights = null)
     {
         if (latents.shape[0] != ids.shape[0]) throw new ArgumentException($"{latents.shape[0]} latents but {ids.shape[0]} captions.", nameof(ids));
+        if (pixelWeights is not null && (pixelWeights.shape[0] != latents.shape[0] || pixelWeights.shape[2] != latents.shape[2] || pixelWeights.shape[3] != latents.shape[3]))
+            throw new ArgumentException($"pixel weights [{string.Join(", ", pixelWeights.shape)}] do not match latents [{string.Join(", ", latents.shape)}].", nameof(pixelWeights));
         ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
         var clock = Stopwatch.StartNew();
         var parameters = unet.named_parameters().Select(p => (Name: "unet." + p.name, Parameter: p.parameter))
@@ -60,6 +63,7 @@ public static class DenoiserPretrainer
                 var noise = randn(clean.shape, ScalarType.Float32, CPU, generator: generator);
                 var timesteps = randint(0, schedule.NumTrainTimesteps, [batchSize], ScalarType.Int64, CPU, generator: generator);
                 var noisy = schedule.AddNoise(clean, noise, timesteps);
+                var weightMap = pixelWeights?.index_select(0, index);
                 var losses = copies.Run((replica, r) =>
                 {
                     var (start, length) = copies.Share(r, batchSize);
@@ -68,9 +72,11 @@ public static class DenoiserPretrainer
                     using var text = replica.TextEncoder.forward(tokens.narrow(0, start, length));
                     var prediction = replica.Unet.Forward(noisy.narrow(0, start, length), t, text.LastHiddenState);
                     var target = noise.narrow(0, start, length);
+                    var squared = (prediction - target).pow(2);
+                    if (weightMap is not null) squared = squared * weightMap.narrow(0, start, length);
                     var loss = options.MinSnrGamma > 0
-                        ? (MinSnrWeights(schedule, t, options.MinSnrGamma) * (prediction - target).pow(2).mean([1, 2, 3])).mean()
-                        : nn.functional.mse_loss(prediction, target);
+                        ? (MinSnrWeights(schedule, t, options.MinSnrGamma) * squared.mean([1, 2, 3])).mean()
+                        : squared.mean();
                     loss.backward();
                     return (double)loss.item<float>();
                 });

@@ -4,7 +4,8 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 
 /// <summary>
 /// The <c>world.pretraining.denoiser:</c> section: how the UNet and the CLIP text encoder learn together on
-/// (latent, caption) pairs with the plain epsilon loss, AdamW and a cosine schedule after a linear warm-up.
+/// (latent, caption) pairs with the epsilon loss (weighted by timestep and by what each latent pixel shows), AdamW and
+/// a cosine schedule after a linear warm-up.
 /// </summary>
 public sealed record DenoiserPretrainingOptions
 {
@@ -32,11 +33,21 @@ public sealed record DenoiserPretrainingOptions
 
     /// <summary>
     /// Min-SNR-gamma loss weighting (Hang et al., 2023, as diffusers' <c>--snr_gamma</c>): each sample's epsilon loss is
-    /// weighted by min(SNR(t), gamma) / SNR(t), so the many nearly clean timesteps, whose noise is easy to guess and
-    /// teaches little about drawing shapes, stop dominating the gradient. 0 keeps the plain unweighted loss.
+    /// weighted by min(SNR(t), gamma) / SNR(t), so the nearly clean timesteps, whose noise is easy to guess and teach
+    /// little about what to draw, stop dominating the gradient. 0 keeps the plain unweighted loss. Gamma 1 (weight 1/SNR
+    /// below t of about 350) drew the knife in 86-100% of held-out harmful prompts against 80% with gamma 5, at the
+    /// same clean adherence (within its noise).
     /// </summary>
     [Range(0.0, 1000.0)]
-    public double MinSnrGamma { get; init; } = 5.0;
+    public double MinSnrGamma { get; init; } = 1.0;
+
+    /// <summary>
+    /// Loss weight of the latent pixels that show an object, the knife or a drop (and a one-pixel rim), against 1 for
+    /// scenery (<see cref="ObjectLossWeights"/>); 1 keeps the plain loss. With 4, held-out clean adherence was 52%
+    /// against 44% from the same VAE and steps (a gain near the noise of 128 prompts; shapes stayed the weak point).
+    /// </summary>
+    [Range(1.0, 100.0)]
+    public double ObjectLossWeight { get; init; } = 4.0;
 
     /// <summary>Decay of the exponential moving average of the weights that is saved; 0 saves the last weights.</summary>
     [Range(0.0, 0.99999)]

@@ -34,9 +34,9 @@ public static class TinyBaseModelBuilder
 {
     /// <summary>
     /// Bump when building would give a different model from the same settings: cached models of older recipes are then
-    /// rebuilt. 2: data-parallel replicas, posterior noise drawn per batch.
+    /// rebuilt. 2: data-parallel replicas, posterior noise drawn per batch. 3: object-weighted denoiser loss.
     /// </summary>
-    public const int RecipeVersion = 2;
+    public const int RecipeVersion = 3;
     public const string CacheKind = "tinyworld-base-model";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -129,8 +129,11 @@ public static class TinyBaseModelBuilder
             using var textEncoder = FreshModules.Create(InitSeed(options, StableDiffusionComponents.TextEncoder), () => new CLIPTextModel(TinyModelConfigs.TextEncoder()));
             using var unet = FreshModules.Create(InitSeed(options, StableDiffusionComponents.Unet), () => new UNet2DConditionModel(TinyModelConfigs.Unet()));
             using var ddpm = new DdpmScheduler(TinyModelConfigs.Scheduler());
+            using var pixelWeights = options.Denoiser.ObjectLossWeight != 1
+                ? ObjectLossWeights.FromMasks(set.ObjectMasks, latents.shape[2], options.Denoiser.ObjectLossWeight).DetachFromDisposeScope()
+                : null;
             var denoiserReport = DenoiserPretrainer.Train(unet, textEncoder, ddpm.Schedule, latents, ids, emptyIds, options.Denoiser,
-                SeedDerivation.Derive(options.Seed, "denoiser"), progress, ct, replicas: threads);
+                SeedDerivation.Derive(options.Seed, "denoiser"), progress, ct, replicas: threads, pixelWeights);
             TinyBaseModelFolder.WriteWeights(folder, StableDiffusionComponents.Unet, unet);
             TinyBaseModelFolder.WriteWeights(folder, StableDiffusionComponents.TextEncoder, textEncoder);
             progress.Info(string.Create(CultureInfo.InvariantCulture,

@@ -11,7 +11,11 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// </summary>
 public sealed record TinyPretrainingConfig : IValidatableConfig
 {
-    /// <summary>Distinct rendered (image, caption) pairs: the VAE trains on them, the denoiser on their latents.</summary>
+    /// <summary>
+    /// Distinct rendered (image, caption) pairs: the VAE trains on them, the denoiser on their latents. 32,000 pairs
+    /// (each seen twice rather than eight times) left clean adherence where it was (38-48%), doubled the first run's
+    /// peak memory (3.9 GB) and took it to 14.5 minutes.
+    /// </summary>
     [Range(64, 1_000_000)]
     public int TrainPairs { get; init; } = 8000;
 

@@ -36,6 +36,8 @@ public sealed class TinyBaseModelRecipeTests
             world with { Pretraining = p with { Vae = p.Vae with { KlWeight = p.Vae.KlWeight * 2 } } },
             world with { Pretraining = p with { Denoiser = p.Denoiser with { LearningRate = p.Denoiser.LearningRate / 2 } } },
             world with { Pretraining = p with { Denoiser = p.Denoiser with { CaptionDropout = 0.2 } } },
+            world with { Pretraining = p with { Denoiser = p.Denoiser with { ObjectLossWeight = 1 } } },
+            world with { Pretraining = p with { Denoiser = p.Denoiser with { MinSnrGamma = 5 } } },
             world with { Pretraining = p with { Gate = p.Gate with { Guidance = p.Gate.Guidance + 1 } } },
         };
         var keys = variants.Select(Key).Append(Key(world)).ToList();
