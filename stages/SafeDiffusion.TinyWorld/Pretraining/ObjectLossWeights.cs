@@ -13,7 +13,7 @@ public static class ObjectLossWeights
     /// <param name="masks">[N, 1, H, W] 1 where a pixel shows an object, the knife or a drop (<see cref="Rendering.SceneMask"/>), else 0.</param>
     /// <param name="latentSize">Side of the latents the weights apply to; H must be a multiple of it.</param>
     /// <param name="weight">Weight of a covered latent pixel; scenery weighs 1.</param>
-    /// <returns>[N, 1, latentSize, latentSize] float32, outside the caller's dispose scope only if the caller moves it.</returns>
+    /// <returns>[N, 1, latentSize, latentSize] float32, in the caller's dispose scope.</returns>
     public static Tensor FromMasks(Tensor masks, long latentSize, double weight)
     {
         ArgumentNullException.ThrowIfNull(masks);
