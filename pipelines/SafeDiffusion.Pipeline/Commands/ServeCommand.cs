@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Hosting;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Pipeline.Cli;
@@ -50,7 +49,7 @@ internal static class ServeCommand
             var cron = schedule.ToSchedule();
             env.Error.WriteLine($"serving {cron} for {loaded.Document.SourceName}: runs in {runsRoot}, status in {Path.Combine(runsRoot, "status.json")}; " +
                                 $"next firing {cron.NextAfter(clock.GetUtcNow()):u}. Stop with Ctrl+C or SIGTERM.");
-            await host.RunAsync(ct).ConfigureAwait(false);
+            await NightlyHost.RunAsync(host, ct).ConfigureAwait(false);
         }
         env.Error.WriteLine("stopped.");
         return ExitCodes.Success;

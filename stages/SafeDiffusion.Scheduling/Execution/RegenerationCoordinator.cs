@@ -31,6 +31,7 @@ public sealed class RegenerationCoordinator
     private readonly ScheduleLedger _ledger;
     private SchedulerStatus _status;
     private DateTimeOffset? _lastRunFinishedUtc;
+    private volatile bool _started;
 
     public RegenerationCoordinator(ScheduleConfig config, RunStore store, IRegenerationRunner runner, TimeProvider clock, ILogger log, HostInfo host)
     {
@@ -61,16 +62,18 @@ public sealed class RegenerationCoordinator
     }
 
     /// <summary>
-    /// The host has started: carries over the last success and failure from earlier hosts, publishes the status,
-    /// and returns the firing to catch up, if one came due while no host was serving (and the config asks for it).
+    /// The host is starting: carries over the last success and failure from earlier hosts, publishes the status
+    /// (starting), and returns the firing to catch up, if one came due while no host was serving (and the config
+    /// asks for it). <see cref="Serving"/> follows once the host has started.
     /// </summary>
     public Firing? Start()
     {
         var now = _clock.GetUtcNow();
         var previous = TryReadStatus();
+        _started = true;
         Publish(s => s with
         {
-            State = SchedulerState.Idle,
+            State = SchedulerState.Starting,
             LastSuccess = previous?.LastSuccess,
             LastFailure = previous?.LastFailure,
             LastSkipped = previous?.LastSkipped,
@@ -120,10 +123,27 @@ public sealed class RegenerationCoordinator
         }
     }
 
-    /// <summary>The host is stopping: the current run (if any) is being cancelled.</summary>
-    public void Stopping() => Publish(s => s with { State = SchedulerState.Stopping });
+    /// <summary>
+    /// The host has started, Quartz included: idle from now on. Idle is published only now, so whoever waits for it
+    /// (a monitoring script, a test sending SIGTERM) finds a host that stops cleanly; a firing that already began
+    /// (or a stop already under way) keeps its state.
+    /// </summary>
+    public void Serving() => Publish(s => s.State == SchedulerState.Starting ? s with { State = SchedulerState.Idle } : s);
 
-    public void Stopped() => Publish(s => s with { State = SchedulerState.Stopped, Current = null });
+    /// <summary>The host is stopping: the current run (if any) is being cancelled.</summary>
+    public void Stopping()
+    {
+        if (_started) Publish(s => s with { State = SchedulerState.Stopping });
+    }
+
+    /// <summary>
+    /// The host has stopped. A host stopped before it started (<see cref="Start"/>) leaves the status file as the
+    /// previous host left it: it never served, and its own status has not read the earlier successes and failures.
+    /// </summary>
+    public void Stopped()
+    {
+        if (_started) Publish(s => s with { State = SchedulerState.Stopped, Current = null });
+    }
 
     private async Task<FiringResult> RunWithRetriesAsync(Firing firing, CancellationToken ct)
     {

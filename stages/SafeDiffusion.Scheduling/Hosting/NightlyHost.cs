@@ -31,6 +31,26 @@ public static class NightlyHost
         }
     }
 
+    /// <summary>
+    /// Runs the host until it is stopped (the token, SIGTERM or Ctrl+C). A stop that comes while the host is still
+    /// starting ends it as cleanly as a later one: the Generic Host then throws from its start instead of stopping,
+    /// so the status is marked stopped here and no error surfaces.
+    /// </summary>
+    public static async Task RunAsync(IHost host, CancellationToken ct)
+    {
+        // Resolved first: the host disposes its services when it ends.
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var coordinator = host.Services.GetRequiredService<RegenerationCoordinator>();
+        try
+        {
+            await host.RunAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            coordinator.Stopped();
+        }
+    }
+
     private static IHost CreateHost(NightlyHostOptions options)
     {
         var store = new RunStore(options.RunsRoot);

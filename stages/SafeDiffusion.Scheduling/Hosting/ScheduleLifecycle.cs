@@ -6,9 +6,10 @@ using SafeDiffusion.Scheduling.Execution;
 namespace SafeDiffusion.Scheduling.Hosting;
 
 /// <summary>
-/// Starts and stops the schedule with the host: on start, publishes the status and fires a missed firing once (a
-/// one-off Quartz trigger, so it goes through the same job and the same one-at-a-time rule); on stop, marks the
-/// status stopping, then stopped once the scheduler has let the job wind down.
+/// Starts and stops the schedule with the host: on start, publishes the status (starting, then idle once the whole
+/// host has started) and fires a missed firing once (a one-off Quartz trigger, so it goes through the same job and
+/// the same one-at-a-time rule); on stop, marks the status stopping, then stopped once the scheduler has let the job
+/// wind down.
 /// </summary>
 internal sealed class ScheduleLifecycle(
     RegenerationCoordinator coordinator, ISchedulerFactory schedulers, IHostApplicationLifetime lifetime, ILogger<ScheduleLifecycle> log) : IHostedService
@@ -17,13 +18,15 @@ internal sealed class ScheduleLifecycle(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Here rather than on ApplicationStarted, so an unreadable ledger or status file fails the start.
         var missed = coordinator.Start();
         lifetime.ApplicationStopping.Register(coordinator.Stopping);
-        if (missed is not null)
+        lifetime.ApplicationStarted.Register(() =>
         {
+            coordinator.Serving();
             // After the application has started, as Quartz's own hosted service starts the scheduler then too.
-            lifetime.ApplicationStarted.Register(() => _catchUp = TriggerAsync(missed));
-        }
+            if (missed is not null) _catchUp = TriggerAsync(missed);
+        });
         return Task.CompletedTask;
     }
 

@@ -1,7 +1,7 @@
 namespace SafeDiffusion.Scheduling.Status;
 
-/// <summary>What the scheduler host is doing.</summary>
-public enum SchedulerState { Idle, Running, WaitingToRetry, Stopping, Stopped }
+/// <summary>What the scheduler host is doing. <see cref="Starting"/> lasts until every part of the host (Quartz too) has started.</summary>
+public enum SchedulerState { Starting, Idle, Running, WaitingToRetry, Stopping, Stopped }
 
 /// <summary>
 /// <c>runs/status.json</c>: the host's own view, rewritten atomically on every change of state, for monitoring

@@ -56,5 +56,48 @@ public sealed class RegenerationCoordinatorTests : IDisposable
         Assert.Empty(runner.Requests);
     }
 
+    [Fact]
+    public async Task The_status_says_starting_until_the_host_serves_and_a_firing_already_begun_keeps_its_state()
+    {
+        var (coordinator, runner, store) = Create();
+        var statusFile = new StatusFile(store.Root);
+
+        coordinator.Start();
+        Assert.Equal(SchedulerState.Starting, statusFile.Read()!.State);
+        coordinator.Serving();
+        Assert.Equal(SchedulerState.Idle, statusFile.Read()!.State);
+
+        var (late, lateRunner, lateStore) = Create();
+        var release = new TaskCompletionSource();
+        lateRunner.Then(ct => release.Task.WaitAsync(ct));
+        late.Start();
+        // Quartz fires before the host has told the coordinator it serves: the run's state must survive that.
+        var firing = late.FireAsync(new Firing(RunTrigger.Scheduled, _clock.GetUtcNow()), CancellationToken.None);
+        Assert.True(await lateRunner.Started.WaitAsync(TimeSpan.FromSeconds(10)));
+        late.Serving();
+        Assert.Equal(SchedulerState.Running, new StatusFile(lateStore.Root).Read()!.State);
+        release.SetResult();
+        await firing;
+        Assert.Equal(SchedulerState.Idle, new StatusFile(lateStore.Root).Read()!.State);
+        Assert.Empty(runner.Requests);
+    }
+
+    [Fact]
+    public void A_host_stopped_before_it_started_leaves_the_previous_hosts_status_as_it_was()
+    {
+        var (previous, _, store) = Create();
+        previous.Start();
+        previous.Serving();
+        previous.Stopped();
+        var before = File.ReadAllText(new StatusFile(store.Root).Path);
+
+        var (next, _, _) = Create();
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        next.Stopping();
+        next.Stopped();
+
+        Assert.Equal(before, File.ReadAllText(new StatusFile(store.Root).Path));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -187,6 +187,26 @@ public sealed class NightlyHostTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stop_before_the_host_has_started_ends_it_quietly_and_keeps_the_last_hosts_status()
+    {
+        await using (var earlier = new HostHarness(Runs, new ScheduleConfig { Cron = "0 1 * * *" }, Utc(3, 1, 0, 0)))
+        {
+            await earlier.StartAsync();
+            await earlier.StatusWhenAsync(s => s.State == SchedulerState.Idle, "idle after start");
+        }
+        var statusFile = new StatusFile(Runs);
+        var left = File.ReadAllText(statusFile.Path);
+        Assert.Equal(SchedulerState.Stopped, statusFile.Read()!.State);
+
+        await using var host = new HostHarness(Runs, new ScheduleConfig { Cron = "0 1 * * *" }, Utc(3, 1, 0, 30));
+        using var stop = new CancellationTokenSource();
+        await stop.CancelAsync();
+        await host.RunAsync(stop.Token);
+
+        Assert.Equal(left, File.ReadAllText(statusFile.Path));
+    }
+
+    [Fact]
     public async Task A_second_host_on_the_same_runs_folder_is_refused()
     {
         await using var first = new HostHarness(Runs, new ScheduleConfig(), Utc(3, 1, 0, 0));

@@ -35,6 +35,13 @@ internal sealed class HostHarness : IAsyncDisposable
 
     public Task StartAsync() => _host.StartAsync();
 
+    /// <summary>Runs the host as `pipeline serve` does, until the token stops it.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        _stopped = true;
+        await NightlyHost.RunAsync(_host, ct);
+    }
+
     public async Task StopAsync()
     {
         if (_stopped) return;
