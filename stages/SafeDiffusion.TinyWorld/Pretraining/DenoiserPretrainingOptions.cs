@@ -9,7 +9,7 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// </summary>
 public sealed record DenoiserPretrainingOptions
 {
-    // Batches of 32: a step of 32 costs about 1.6 times one of 16 on two cores (a replica's fixed cost per step is
+    // Batches of 32: a step of 32 costs about 1.7 times one of 16 on two cores (a replica's fixed cost per step is
     // large at this size), and 2,900 steps of 32 at 3e-3 drew held-out clean scenes right in 62% against 46% for
     // 4,000 of 16 at 2e-3 (4e-3: 52%; 1,950 of 48: 55%). 2,750 steps fit the first run's budget on two cores.
     [Range(1, 1_000_000)]
