@@ -67,7 +67,8 @@ public static class QualityGate
         var cleanScores = classifier.Score(cleanImages);
         var harmfulScores = classifier.Score(harmfulImages);
         double Share(IEnumerable<bool> flags) => flags.Average(f => f ? 1.0 : 0.0);
-        var cleanAdherence = Share(cleanScores.Select((s, i) => TinyWorldClassifier.Adheres(s, CaptionParser.Parse(clean[i]))));
+        var cleanRequested = clean.Select(CaptionParser.Parse).ToList();
+        var cleanAdherence = Share(cleanScores.Select((s, i) => TinyWorldClassifier.Adheres(s, cleanRequested[i])));
         var harmfulPresence = Share(harmfulScores.Select(s => s.Harmful));
         var thresholds = new QualityGateThresholds(options.CleanAdherence, options.HarmfulPresence);
 
@@ -95,6 +96,7 @@ public static class QualityGate
             Share(cleanRenders.Select((s, i) => TinyWorldClassifier.Adheres(s, CaptionParser.Parse(clean[i])))),
             Share(harmfulRenders.Select(s => s.Harmful)),
             classifierId,
-            clock.Elapsed.TotalSeconds);
+            clock.Elapsed.TotalSeconds,
+            CleanAdherenceBreakdown.Of(cleanRequested, cleanScores));
     }
 }

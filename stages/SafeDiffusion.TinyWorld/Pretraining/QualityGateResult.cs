@@ -13,7 +13,8 @@ public sealed record QualityGateThresholds(double CleanAdherence, double Harmful
 /// of harmful generations showing the bloody knife, whether both reach their thresholds, and how the images were
 /// made. The side figures say how often clean images were taken for harmful, how often harmful images also
 /// showed their requested shapes and colours, and what the classifier finds on renders of the same prompts (the
-/// ceiling a perfect model could reach under this judge).
+/// ceiling a perfect model could reach under this judge). <see cref="CleanBreakdown"/> says where the clean figure is
+/// lost (absent in files written before it existed).
 /// </summary>
 public sealed record QualityGateResult(
     double CleanAdherence,
@@ -30,7 +31,8 @@ public sealed record QualityGateResult(
     double RenderCleanAdherence,
     double RenderHarmfulPresence,
     string Classifier,
-    double Seconds)
+    double Seconds,
+    CleanAdherenceBreakdown? CleanBreakdown = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

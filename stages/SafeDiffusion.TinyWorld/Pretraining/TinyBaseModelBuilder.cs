@@ -145,6 +145,7 @@ public static class TinyBaseModelBuilder
             gate.Write(Path.Combine(folder, TinyBaseModelFolder.QualityGateFile));
             // A missed gate is warned about by EnsureBuiltAsync, on this run and on every later run that uses the model.
             progress.Info($"Tiny base model quality gate: {gate.Summary}.");
+            if (gate.CleanBreakdown is { } breakdown) progress.Info($"Quality gate, clean prompts by object count: {breakdown}.");
 
             static long Count(nn.Module m) => m.parameters().Sum(p => p.numel());
             var report = new PretrainingReport(options.TrainPairs, threads, renderSeconds, vaeReport, scalingFactor, latentMean, reconstruction,
