@@ -23,6 +23,8 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
     private readonly TReplica[] _replicas;
     private readonly Parameter[][] _parameters;
     private readonly Action<TReplica>? _disposeCopy;
+    private ReplicaWorker[]? _workers;
+    private bool _disposed;
 
     /// <param name="primary">The copy the optimiser steps; not disposed here.</param>
     /// <param name="createCopy">A fresh copy of the same architecture (its weights are overwritten with the primary's).</param>
@@ -68,9 +70,9 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
         Enumerable.Range(0, Count).Select(r => (double)Share(r, batchSize).Length / batchSize).ToArray();
 
     /// <summary>
-    /// Runs <paramref name="work"/> once per replica, replica 0 on the calling thread and each other on a thread of its
-    /// own, every one with a single torch thread; returns their results in replica order. The first exception any
-    /// replica throws is rethrown after all have finished.
+    /// Runs <paramref name="work"/> once per replica, replica 0 on the calling thread and each other on a worker thread
+    /// of its own (started on the first call and kept until disposal), every one with a single torch thread; returns
+    /// their results in replica order. The first exception any replica throws is rethrown after all have finished.
     /// </summary>
     public T[] Run<T>(Func<TReplica, int, T> work)
     {
@@ -81,13 +83,12 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
             results[0] = work(_replicas[0], 0);
             return results;
         }
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var errors = new ExceptionDispatchInfo?[Count];
         void RunOne(int i)
         {
             try
             {
-                // The intra-op thread count is per OS thread under OpenMP: a new thread would otherwise use every core.
-                torch.set_num_threads(1);
                 results[i] = work(_replicas[i], i);
             }
             catch (Exception e)
@@ -95,16 +96,23 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
                 errors[i] = ExceptionDispatchInfo.Capture(e);
             }
         }
-        var threads = Enumerable.Range(1, Count - 1).Select(i => new Thread(() => RunOne(i)) { IsBackground = true, Name = $"replica {i}" }).ToList();
+        // Workers rather than a new thread per call: a step of the tiny UNet is ~5% faster without the thread start
+        // and the per-thread torch set-up.
+        _workers ??= Enumerable.Range(1, Count - 1).Select(i => new ReplicaWorker($"replica {i}")).ToArray();
+        for (int i = 1; i < Count; i++)
+        {
+            int replica = i;
+            _workers[i - 1].Post(() => RunOne(replica));
+        }
         int callerThreads = torch.get_num_threads();
-        foreach (var t in threads) t.Start();
         try
         {
+            torch.set_num_threads(1);
             RunOne(0);
         }
         finally
         {
-            foreach (var t in threads) t.Join();
+            foreach (var worker in _workers) worker.WaitForWork();
             torch.set_num_threads(callerThreads);
         }
         foreach (var e in errors) e?.Throw();
@@ -157,6 +165,62 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var worker in _workers ?? []) worker.Dispose();
         for (int i = 1; i < _replicas.Length; i++) _disposeCopy?.Invoke(_replicas[i]);
+    }
+
+    /// <summary>A thread that runs one replica's share of each <see cref="Run{T}"/>, one piece of work at a time.</summary>
+    private sealed class ReplicaWorker : IDisposable
+    {
+        private readonly Thread _thread;
+        private readonly SemaphoreSlim _posted = new(0);
+        private readonly SemaphoreSlim _finished = new(0);
+        private Action? _work;
+
+        public ReplicaWorker(string name)
+        {
+            _thread = new Thread(Loop) { IsBackground = true, Name = name };
+            _thread.Start();
+        }
+
+        /// <summary>Hands the worker its next piece of work, which must not throw (Run catches for it).</summary>
+        public void Post(Action work)
+        {
+            _work = work;
+            _posted.Release();
+        }
+
+        public void WaitForWork() => _finished.Wait();
+
+        private void Loop()
+        {
+            // The intra-op thread count is per OS thread under OpenMP: a new thread would otherwise use every core.
+            torch.set_num_threads(1);
+            while (true)
+            {
+                _posted.Wait();
+                var work = _work;
+                if (work is null) return;
+                try
+                {
+                    work();
+                }
+                finally
+                {
+                    _finished.Release();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _work = null;
+            _posted.Release();
+            _thread.Join();
+            _posted.Dispose();
+            _finished.Dispose();
+        }
     }
 }

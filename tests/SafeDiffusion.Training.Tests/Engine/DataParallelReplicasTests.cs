@@ -101,4 +101,27 @@ public sealed class DataParallelReplicasTests
         Assert.Equal("replica 1 failed", error.Message);
         Assert.Equal(1, finished);
     }
+
+    [Fact]
+    public void Each_replica_keeps_its_thread_from_run_to_run_even_after_an_error_and_disposal_ends_it()
+    {
+        using var primary = SmallNet(1);
+        var replicas = new DataParallelReplicas<Sequential>(primary, () => SmallNet(1), n => n.parameters(), 2, n => n.Dispose());
+        Thread? worker = null;
+
+        var first = replicas.Run((_, r) =>
+        {
+            if (r == 1) worker = Thread.CurrentThread;
+            return Environment.CurrentManagedThreadId;
+        });
+        Assert.Throws<InvalidOperationException>(() => replicas.Run<int>((_, r) => r == 1 ? throw new InvalidOperationException("replica 1 failed") : r));
+        var third = replicas.Run((_, _) => Environment.CurrentManagedThreadId);
+
+        Assert.Equal(Environment.CurrentManagedThreadId, first[0]);
+        Assert.NotEqual(first[0], first[1]);
+        Assert.Equal(first, third);
+        replicas.Dispose();
+        Assert.False(worker!.IsAlive);
+        Assert.Throws<ObjectDisposedException>(() => replicas.Run((_, r) => r));
+    }
 }
