@@ -6,15 +6,21 @@ namespace SafeDiffusion.Images.Generation;
 /// <summary>
 /// A short, stable identity for a model folder, stored with every image (<c>model_id</c>): the folder name plus a
 /// hash of its configs and weight file sizes. Cheap (multi-GB weights are not read), and it changes whenever a
-/// checkpoint is rewritten with other shapes or a different component.
+/// checkpoint is rewritten with other shapes or a different component. Only what a pipeline loads counts:
+/// <c>model_index.json</c> and the component folders. Other files at the top (a model card, the tiny world's
+/// build report and quality gate, with their timings) would give the same weights another identity on every
+/// rebuild, and with it other image ids and another training order.
 /// </summary>
 public static class ModelIdentity
 {
+    public const string IndexFile = "model_index.json";
+
     public static string Of(string modelDirectory)
     {
         var parts = new List<string>();
         foreach (var file in Directory.EnumerateFiles(modelDirectory, "*", SearchOption.AllDirectories)
                      .Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".safetensors", StringComparison.Ordinal) || f.EndsWith(".txt", StringComparison.Ordinal))
+                     .Where(f => Path.GetDirectoryName(Path.GetRelativePath(modelDirectory, f)) is { Length: > 0 } || Path.GetFileName(f) == IndexFile)
                      .OrderBy(f => f, StringComparer.Ordinal))
         {
             var relative = Path.GetRelativePath(modelDirectory, file);
