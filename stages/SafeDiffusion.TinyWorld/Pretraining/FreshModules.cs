@@ -9,6 +9,9 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// filled from checkpoints; TorchSharp 0.107's <c>nn.GroupNorm</c> allocates its affine weight and bias with
 /// <c>torch.empty</c> and never initialises them (PyTorch sets ones and zeros), so a model trained from scratch
 /// would start from whatever memory held, often NaN. Every GroupNorm and LayerNorm is reset here.
+/// The initial weights come from libtorch's process-wide generator (module constructors take no generator), so the
+/// same seed gives the same weights only while nothing else draws from it: the tiny world builds its models one at a
+/// time, and tests that rely on this run in a collection of their own.
 /// </summary>
 public static class FreshModules
 {

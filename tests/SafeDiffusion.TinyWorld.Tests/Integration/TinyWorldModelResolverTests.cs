@@ -10,7 +10,7 @@ using SafeDiffusion.TinyWorld.Tests.Support;
 
 namespace SafeDiffusion.TinyWorld.Tests.Integration;
 
-[Collection(TorchThreadsCollection.Name)]
+[Collection(GlobalTorchStateCollection.Name)]
 public sealed class TinyWorldModelResolverTests : IDisposable
 {
     private readonly TempDirectory _dir = new("tiny-resolver");

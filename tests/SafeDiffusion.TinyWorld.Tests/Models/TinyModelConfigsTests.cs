@@ -7,12 +7,14 @@ using SafeDiffusion.Diffusion.Vae;
 using SafeDiffusion.Testing;
 using SafeDiffusion.TinyWorld.Configuration;
 using SafeDiffusion.TinyWorld.Models;
+using SafeDiffusion.TinyWorld.Tests.Support;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace SafeDiffusion.TinyWorld.Tests.Models;
 
+[Collection(GlobalTorchStateCollection.Name)]
 public sealed class TinyModelConfigsTests
 {
     private readonly ITestOutputHelper _output;

@@ -14,7 +14,7 @@ using SafeDiffusion.TinyWorld.Tests.Support;
 namespace SafeDiffusion.TinyWorld.Tests.Pretraining;
 
 /// <summary>Pretraining on two replicas (one thread each, half of every batch) trains the same weights as one model.</summary>
-[Collection(TorchThreadsCollection.Name)]
+[Collection(GlobalTorchStateCollection.Name)]
 public sealed class DataParallelPretrainingTests
 {
     public DataParallelPretrainingTests() => LibTorchRuntime.EnsureLoadable();

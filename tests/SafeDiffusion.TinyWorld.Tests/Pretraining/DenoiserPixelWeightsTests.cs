@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace SafeDiffusion.TinyWorld.Tests.Pretraining;
 
 /// <summary>The denoiser loss weighted per latent pixel: all ones is the plain loss, other weights change what is learned.</summary>
-[Collection(TorchThreadsCollection.Name)]
+[Collection(GlobalTorchStateCollection.Name)]
 public sealed class DenoiserPixelWeightsTests
 {
     public DenoiserPixelWeightsTests() => LibTorchRuntime.EnsureLoadable();

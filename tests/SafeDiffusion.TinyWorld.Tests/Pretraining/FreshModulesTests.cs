@@ -4,12 +4,14 @@ using SafeDiffusion.Diffusion.Unet;
 using SafeDiffusion.Diffusion.Vae;
 using SafeDiffusion.TinyWorld.Models;
 using SafeDiffusion.TinyWorld.Pretraining;
+using SafeDiffusion.TinyWorld.Tests.Support;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SafeDiffusion.TinyWorld.Tests.Pretraining;
 
+[Collection(GlobalTorchStateCollection.Name)]
 public sealed class FreshModulesTests
 {
     public FreshModulesTests() => LibTorchRuntime.EnsureLoadable();

@@ -15,7 +15,7 @@ using SafeDiffusion.TinyWorld.Tests.Support;
 
 namespace SafeDiffusion.TinyWorld.Tests.Pretraining;
 
-[Collection(TorchThreadsCollection.Name)]
+[Collection(GlobalTorchStateCollection.Name)]
 public sealed class TinyBaseModelBuilderTests : IDisposable
 {
     private readonly TempDirectory _temp = new("tinyworld-base-model");
