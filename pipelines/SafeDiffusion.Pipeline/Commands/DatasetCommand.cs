@@ -24,20 +24,28 @@ internal static class DatasetCommand
         var output = new Option<string>("--out") { Description = "New folder for the merged dataset.", Required = true, HelpName = "DIR" };
         var expect = new Option<int?>("--expect") { Description = "The shard count N the inputs must cover (0..N-1); default: what the inputs say.", HelpName = "N" };
         var allowMissing = new Option<bool>("--allow-missing") { Description = "Merge even when shards are missing (they are still listed)." };
+        var sortMemory = new Option<int>("--sort-memory-mb")
+        {
+            Description = "Memory for putting the merged rows in id order; larger datasets are sorted in runs spilled beside the output.",
+            DefaultValueFactory = _ => new MergeOptions().SortMemoryMb,
+            HelpName = "MB",
+        };
         var runs = CommonOptions.Runs();
         var config = CommonOptions.Config();
         config.Description = "Config whose runs.root holds the runs named by id (default: the built-in tiny profile's, ./runs).";
         var merge = new Command("merge", "Merge shards (or runs) into one dataset: same schema, duplicates checked, missing shards listed.")
         {
-            inputs, output, expect, allowMissing, runs, config,
+            inputs, output, expect, allowMissing, sortMemory, runs, config,
         };
         merge.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(sortMemory) < 1)
+                throw new UsageException($"--sort-memory-mb {parse.GetValue(sortMemory)} is not a size; give at least 1 (default {new MergeOptions().SortMemoryMb}).");
             var root = parse.GetValue(runs) ?? LoadedConfig.Load(parse.GetValue(config), [], env.WorkingDirectory).Config.Runs.Root;
             var store = new RunStore(Path.GetFullPath(root, env.WorkingDirectory));
             var resolved = parse.GetValue(inputs)!.Select(i => Resolve(i, store, env.WorkingDirectory)).ToList();
             var report = await DatasetMerger.MergeAsync(resolved, Path.GetFullPath(parse.GetValue(output)!, env.WorkingDirectory),
-                new MergeOptions(parse.GetValue(expect), parse.GetValue(allowMissing)), ct).ConfigureAwait(false);
+                new MergeOptions(parse.GetValue(expect), parse.GetValue(allowMissing), parse.GetValue(sortMemory)), ct).ConfigureAwait(false);
             env.Out.WriteLine(report.Describe());
             return ExitCodes.Success;
         });

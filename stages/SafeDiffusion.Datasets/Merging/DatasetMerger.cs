@@ -18,6 +18,8 @@ namespace SafeDiffusion.Datasets.Merging;
 /// <para>Rows are keyed by the schema's id. A second row with an id already seen is dropped when its content is
 /// identical (every column but timestamps) and fails the merge when it differs, naming both files and the columns
 /// that differ: two shards disagreeing about one image is a bug or a mixed-up input, never something to pick from.</para>
+/// <para>The merged rows are written in id order (<see cref="ExternalMergeSort{TRow}"/>), so the same shards give
+/// the same files whichever finished first and whatever order their rows were generated in.</para>
 /// <para>Output is written with <see cref="ParquetPartWriter{TRow}"/> into a hidden staging folder beside the
 /// destination and renamed into place at the end, so a failed merge leaves no half-merged dataset. A split dataset
 /// (train and holdout images) also gets a <c>dataset.json</c> with its counts.</para>
@@ -55,7 +57,7 @@ public static class DatasetMerger
                 var files = inputs.SelectMany(i => PartFiles.List(i.Tables[table]).Select(f => (Input: i.Name, File: f))).ToList();
                 var target = table.Length == 0 ? staging : Path.Combine(staging, table);
                 Directory.CreateDirectory(target);
-                tables.Add(await MergeTableAsync(table, files, target, tally, ct).ConfigureAwait(false));
+                tables.Add(await MergeTableAsync(table, files, target, tally, options, ct).ConfigureAwait(false));
             }
             bool manifest = tableNames.SequenceEqual(["holdout", "train"]) && tables.All(t => t.Schema == ImagesSchema.Instance.Name);
             if (manifest)
@@ -77,7 +79,8 @@ public static class DatasetMerger
         }
     }
 
-    private static async Task<MergedTable> MergeTableAsync(string table, List<(string Input, string File)> files, string target, DatasetTally tally, CancellationToken ct)
+    private static async Task<MergedTable> MergeTableAsync(string table, List<(string Input, string File)> files, string target, DatasetTally tally,
+        MergeOptions options, CancellationToken ct)
     {
         if (files.Count == 0)
             return new MergedTable(table, "(empty)", 0, 0, 0, 0);
@@ -90,51 +93,68 @@ public static class DatasetMerger
                 SchemaMetadata.NameKey, "Merge folders of the same artifact written by the same pipeline version.");
         return first.Name switch
         {
-            "images" => await MergeTableAsync(table, ImagesSchema.Instance, files, target, tally.Add, ct).ConfigureAwait(false),
-            "prompts" => await MergeTableAsync(table, PromptsSchema.Instance, files, target, null, ct).ConfigureAwait(false),
+            "images" => await MergeTableAsync(table, ImagesSchema.Instance, files, target, tally.Add, options, ct).ConfigureAwait(false),
+            "prompts" => await MergeTableAsync(table, PromptsSchema.Instance, files, target, null, options, ct).ConfigureAwait(false),
             _ => throw new InputDataException(first.File, $"holds a '{first.Name}' dataset, which merge does not know.", SchemaMetadata.NameKey,
                 "Merge prompts or images datasets (a run's dataset, images or prompts folder)."),
         };
     }
 
     private static async Task<MergedTable> MergeTableAsync<TRow>(string table, IRowSchema<TRow> schema, List<(string Input, string File)> files,
-        string target, Action<TRow>? written, CancellationToken ct)
+        string target, Action<TRow>? written, MergeOptions options, CancellationToken ct)
     {
-        var seen = new Dictionary<string, (byte[] Content, int File)>(StringComparer.Ordinal);
-        long rows = 0, identical = 0;
-        var reader = new ParquetPartReader<TRow>(schema);
+        var counts = new DistinctCounts();
+        var sorter = new ExternalMergeSort<TRow>(schema, options.SortMemoryMb * 1024L * 1024L, Path.Combine(target, ".sort"));
         await using (var writer = await ParquetPartWriter<TRow>.OpenAsync(target, schema, ct: ct).ConfigureAwait(false))
         {
-            for (int f = 0; f < files.Count; f++)
+            await foreach (var row in sorter.SortAsync(DistinctRowsAsync(schema, files, counts, ct), ct).ConfigureAwait(false))
             {
-                await foreach (var row in reader.ReadAsync(files[f].File, ct).ConfigureAwait(false))
-                {
-                    var id = schema.IdOf(row);
-                    var content = ContentHash(schema, row, schema.Columns);
-                    if (seen.TryGetValue(id, out var earlier))
-                    {
-                        if (earlier.Content.AsSpan().SequenceEqual(content))
-                        {
-                            identical++;
-                            continue;
-                        }
-                        var columns = await DifferingColumnsAsync(schema, reader, files[earlier.File].File, id, row, ct).ConfigureAwait(false);
-                        throw new InputDataException(files[f].File,
-                            $"has {schema.IdColumn} '{id}' with different content than {files[earlier.File].File} " +
-                            $"(columns that differ: {string.Join(", ", columns)}).",
-                            schema.IdColumn,
-                            $"The inputs disagree about one row ({files[earlier.File].Input} and {files[f].Input}): check that they come from the same config and model, " +
-                            "and that no shard was run twice with different settings.");
-                    }
-                    seen[id] = (content, f);
-                    await writer.WriteAsync(row, ct).ConfigureAwait(false);
-                    written?.Invoke(row);
-                    rows++;
-                }
+                await writer.WriteAsync(row, ct).ConfigureAwait(false);
+                written?.Invoke(row);
             }
             await writer.CompleteAsync().ConfigureAwait(false);
         }
-        return new MergedTable(table, schema.Name, schema.Version, rows, identical, files.Count);
+        return new MergedTable(table, schema.Name, schema.Version, counts.Rows, counts.Identical, files.Count);
+    }
+
+    /// <summary>Every row of the files once: identical repeats are counted and dropped, conflicting ones fail the merge.</summary>
+    private static async IAsyncEnumerable<TRow> DistinctRowsAsync<TRow>(IRowSchema<TRow> schema, List<(string Input, string File)> files,
+        DistinctCounts counts, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var seen = new Dictionary<string, (byte[] Content, int File)>(StringComparer.Ordinal);
+        var reader = new ParquetPartReader<TRow>(schema);
+        for (int f = 0; f < files.Count; f++)
+        {
+            await foreach (var row in reader.ReadAsync(files[f].File, ct).ConfigureAwait(false))
+            {
+                var id = schema.IdOf(row);
+                var content = ContentHash(schema, row, schema.Columns);
+                if (seen.TryGetValue(id, out var earlier))
+                {
+                    if (earlier.Content.AsSpan().SequenceEqual(content))
+                    {
+                        counts.Identical++;
+                        continue;
+                    }
+                    var columns = await DifferingColumnsAsync(schema, reader, files[earlier.File].File, id, row, ct).ConfigureAwait(false);
+                    throw new InputDataException(files[f].File,
+                        $"has {schema.IdColumn} '{id}' with different content than {files[earlier.File].File} " +
+                        $"(columns that differ: {string.Join(", ", columns)}).",
+                        schema.IdColumn,
+                        $"The inputs disagree about one row ({files[earlier.File].Input} and {files[f].Input}): check that they come from the same config and model, " +
+                        "and that no shard was run twice with different settings.");
+                }
+                seen[id] = (content, f);
+                counts.Rows++;
+                yield return row;
+            }
+        }
+    }
+
+    private sealed class DistinctCounts
+    {
+        public long Rows { get; set; }
+        public long Identical { get; set; }
     }
 
     private static byte[] ContentHash<TRow>(IRowSchema<TRow> schema, TRow row, IEnumerable<RowColumn<TRow>> columns)

@@ -35,6 +35,9 @@ public abstract class RowColumn<TRow>
     /// </summary>
     internal abstract void AppendContent(TRow row, System.Security.Cryptography.IncrementalHash hash);
 
+    /// <summary>Roughly the bytes this column's value takes in a record held in memory (a sort's budget counts them).</summary>
+    internal virtual long MemoryBytes(TRow row) => 8;
+
     /// <summary>Reads this column of a row group into a typed array of <paramref name="rowCount"/> values.</summary>
     internal abstract ValueTask<Array> ReadAsync(ParquetRowGroupReader reader, DataField field, int rowCount, CancellationToken ct);
 }

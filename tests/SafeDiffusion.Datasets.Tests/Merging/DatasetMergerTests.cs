@@ -42,6 +42,26 @@ public sealed class DatasetMergerTests : IDisposable
     }
 
     [Fact]
+    public async Task Shards_given_in_either_order_merge_into_the_same_files_in_id_order()
+    {
+        var all = Enumerable.Range(0, 30).Select(i => TestRows.Image(i, payloadBytes: 60_000)).ToList();
+        // Each shard holds its rows in the order generation finished them.
+        var a = await ShardFolder("a", 0, 2, all.Where(r => r.Seed % 2 == 0).Reverse());
+        var b = await ShardFolder("b", 1, 2, all.Where(r => r.Seed % 2 == 1));
+
+        await DatasetMerger.MergeAsync([MergeInput.FromFolder(a), MergeInput.FromFolder(b)], _dir.File("ab"), new MergeOptions(), default);
+        // 30 rows of 60 KB against 1 MB: this merge sorts in runs spilled to disk.
+        await DatasetMerger.MergeAsync([MergeInput.FromFolder(b), MergeInput.FromFolder(a)], _dir.File("ba"), new MergeOptions(SortMemoryMb: 1), default);
+
+        var merged = await DatasetAsync.ReadAllAsync(ImagesSchema.Instance, _dir.File("ab"));
+        Assert.Equal(all.Select(r => r.ImageId), merged.Select(r => r.ImageId));
+        var ab = Directory.GetFiles(_dir.File("ab"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_dir.File("ab"), f)).Order().ToList();
+        var ba = Directory.GetFiles(_dir.File("ba"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_dir.File("ba"), f)).Order().ToList();
+        Assert.Equal(ab, ba);
+        Assert.All(ab, f => Assert.Equal(File.ReadAllBytes(Path.Combine(_dir.File("ab"), f)), File.ReadAllBytes(Path.Combine(_dir.File("ba"), f))));
+    }
+
+    [Fact]
     public async Task A_duplicate_id_with_different_content_fails_naming_both_files_and_the_columns()
     {
         var a = await ShardFolder("a", 0, 2, [TestRows.Image(1), TestRows.Image(2)]);

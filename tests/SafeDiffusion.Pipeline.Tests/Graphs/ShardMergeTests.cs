@@ -58,6 +58,14 @@ public sealed class ShardMergeTests : IDisposable
             Assert.Equal(row.Sha256, actual[id].Sha256);
             Assert.Equal(row.Png, actual[id].Png);
         }
+        // Both write their rows in id order: the merged parts are the unsharded run's parts, byte for byte.
+        foreach (var split in new[] { "train", "holdout" })
+        {
+            var wholeParts = PartFiles.List(Path.Combine(store.Root, whole, "dataset", split));
+            var mergedParts = PartFiles.List(Path.Combine(merged, split));
+            Assert.Equal(wholeParts.Select(Path.GetFileName), mergedParts.Select(Path.GetFileName));
+            Assert.All(wholeParts.Zip(mergedParts), p => Assert.Equal(File.ReadAllBytes(p.First), File.ReadAllBytes(p.Second)));
+        }
         // Every shard did its own share: no image was generated twice.
         var perShard = new List<IReadOnlySet<string>>();
         foreach (var run in shardRuns)

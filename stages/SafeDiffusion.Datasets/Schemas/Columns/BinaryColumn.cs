@@ -7,6 +7,8 @@ namespace SafeDiffusion.Datasets.Schemas.Columns;
 /// <summary>Bytes go to the encoder as the record's own memory: a PNG is never copied before the page is built.</summary>
 internal sealed class BinaryColumn<TRow>(string name, Func<TRow, ReadOnlyMemory<byte>> value) : RowColumn<TRow>(name, ColumnKind.Binary)
 {
+    internal override long MemoryBytes(TRow row) => 24 + value(row).Length;
+
     internal override void AppendContent(TRow row, System.Security.Cryptography.IncrementalHash hash)
     {
         var bytes = value(row).Span;

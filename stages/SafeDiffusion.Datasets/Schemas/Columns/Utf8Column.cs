@@ -6,6 +6,8 @@ namespace SafeDiffusion.Datasets.Schemas.Columns;
 
 internal sealed class Utf8Column<TRow>(string name, Func<TRow, string> value) : RowColumn<TRow>(name, ColumnKind.Utf8)
 {
+    internal override long MemoryBytes(TRow row) => 24 + 2L * (value(row)?.Length ?? 0);
+
     internal override void AppendContent(TRow row, System.Security.Cryptography.IncrementalHash hash)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(value(row) ?? "");
