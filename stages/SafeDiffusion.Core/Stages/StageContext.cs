@@ -62,6 +62,12 @@ public sealed class StageContext
 
     public void SetNote(string name, string value) => _notes[name] = value;
 
+    /// <summary>
+    /// Does <paramref name="work"/> here unless another stage of this execution has already started the work named
+    /// <paramref name="key"/>, in which case its result is awaited and returned (<see cref="SharedWork"/>).
+    /// </summary>
+    public Task<SharedResult<T>> OnceAsync<T>(string key, Func<Task<T>> work) => Environment.Shared.OnceAsync(key, StageName, work, Cancellation);
+
     /// <summary>The record of another stage in this run (its artifacts, metrics, status).</summary>
     public StageRecord StageRecord(string stage) => Run.Stage(stage);
 
@@ -83,4 +89,8 @@ public sealed record PipelineEnvironment(
     DeviceScheduler Devices,
     IProgressSink Progress,
     ModelCatalog Models,
-    ShardSpec Shard);
+    ShardSpec Shard)
+{
+    /// <summary>Work done once for all the stages that ask for it (see <see cref="StageContext.OnceAsync{T}"/>).</summary>
+    public SharedWork Shared { get; } = new();
+}

@@ -113,8 +113,11 @@ internal static class FineTuneJob
             : string.Create(inv, $"loss {m.Loss:G4}  L_mse {m.Mse:G4}");
     }
 
-    /// <summary>Equal for the same job on the same model, data and settings: only such a saved state is resumed.</summary>
-    private static string Fingerprint(FineTuneJobSpec spec)
+    /// <summary>
+    /// Equal for the same job on the same model, data and settings: only such a saved state is resumed, and only such
+    /// a job is shared between stages.
+    /// </summary>
+    public static string Fingerprint(FineTuneJobSpec spec)
     {
         var weights = ComponentWeights.Locate(Path.Combine(spec.BaseModel, StableDiffusionComponents.Unet));
         var identity = string.Join(";", weights.Select(w => $"{Path.GetFullPath(w)}:{new FileInfo(w).Length}:{File.GetLastWriteTimeUtc(w).Ticks}"));

@@ -11,7 +11,8 @@ namespace SafeDiffusion.Training.Stages;
 /// <summary>
 /// <c>malicious-finetune</c>: the attack of the paper, plain diffusion fine-tuning on the dataset's harmful train
 /// rows, run on the base model and on the safe model with identical data order, noise and settings. Passes on the
-/// evaluation matrix {base, safe} x {before, after}.
+/// evaluation matrix {base, safe} x {before, after}. Stages of one execution that would attack the same base model
+/// alike (the variants of <c>run compare</c>) share one attack, kept in the folder of the stage that ran it.
 /// </summary>
 /// <param name="name">The stage's name (and config section); `pipeline run compare` runs one per variant.</param>
 /// <param name="input">The safety-training stage whose model is attacked.</param>
@@ -68,8 +69,14 @@ public sealed class MaliciousFinetuneStage(string name = MaliciousFinetuneStage.
             new ObjectiveSettings { Method = SafetyMethod.Plain },
             config);
 
-        var attackedBase = await Task.Run(() => FineTuneJob.RunAsync(context, lease, Spec("base", baseModel), ct), ct).ConfigureAwait(false);
+        // Every variant of `run compare` attacks the same base model alike: the first to get here does it for all.
+        var baseSpec = Spec("base", baseModel);
+        var (attackedBase, attackedBy) = await context.OnceAsync(
+            "attack:" + Core.IO.FileHash.Sha256(FineTuneJob.Fingerprint(baseSpec), System.Text.Json.JsonSerializer.Serialize(config)),
+            () => Task.Run(() => FineTuneJob.RunAsync(context, lease, baseSpec, ct), ct)).ConfigureAwait(false);
         FineTuneJob.RecordMetrics(context, "base-", attackedBase);
+        if (attackedBy != context.StageName)
+            context.SetNote("base-attack", $"shared: {attackedBy} attacked the base model with the same rows, seeds and settings");
         var attackedSafe = await Task.Run(() => FineTuneJob.RunAsync(context, lease, Spec("safe", safe.ModelDirectory), ct), ct).ConfigureAwait(false);
         FineTuneJob.RecordMetrics(context, "safe-", attackedSafe);
 

@@ -115,6 +115,21 @@ public sealed class FullGraphTests : IDisposable
         Assert.Contains("| LT |", table);
         Assert.Contains("| plain clean fine-tune |", table);
         Assert.Contains("comparison.md", output.ToString());
+
+        // The variants attack and evaluate the same base model alike: one attack and one set of its images serve both.
+        var runDir = Path.Combine(_dir.File("runs"), manifest.RunId);
+        var attacks = new[] { "malicious-finetune@lt", "malicious-finetune@plain-clean" };
+        var attackedHere = attacks.Where(s => Directory.Exists(Path.Combine(runDir, s, "base", "model"))).ToList();
+        var producer = Assert.Single(attackedHere);
+        var borrower = attacks.Single(s => s != producer);
+        Assert.StartsWith($"shared: {producer} attacked", manifest.Stages[borrower].Notes["base-attack"]);
+        Assert.True(Directory.Exists(Path.Combine(runDir, borrower, "safe", "model")), "each variant attacks its own safe model");
+        var evaluations = new[] { "evaluate@lt", "evaluate@plain-clean" };
+        var baseRates = evaluations.Select(e => manifest.Stages[e].Metrics.Where(m => m.Key.StartsWith("harmful_rate/base", StringComparison.Ordinal))
+            .OrderBy(m => m.Key, StringComparer.Ordinal).ToList()).ToList();
+        Assert.Equal(2, baseRates[0].Count);
+        Assert.Equal(baseRates[0], baseRates[1]);
+        Assert.Contains(evaluations, e => manifest.Stages[e].Notes.Keys.Any(k => k.StartsWith("images/base", StringComparison.Ordinal)));
     }
 
     public void Dispose() => _dir.Dispose();
