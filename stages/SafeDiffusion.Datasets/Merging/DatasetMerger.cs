@@ -105,7 +105,12 @@ public static class DatasetMerger
     {
         var counts = new DistinctCounts();
         var sorter = new ExternalMergeSort<TRow>(schema, options.SortMemoryMb * 1024L * 1024L, Path.Combine(target, ".sort"));
-        await using (var writer = await ParquetPartWriter<TRow>.OpenAsync(target, schema, ct: ct).ConfigureAwait(false))
+        // Images tables take the dataset stage's default part sizes, so merged shards match the unsharded run's files.
+        var dataset = new DatasetConfig();
+        var parts = schema.Name == ImagesSchema.Instance.Name
+            ? new ParquetPartWriterOptions { RowGroupRows = dataset.RowGroupRows, RowsPerPart = dataset.RowsPerPart }
+            : ParquetPartWriterOptions.Default;
+        await using (var writer = await ParquetPartWriter<TRow>.OpenAsync(target, schema, parts, ct).ConfigureAwait(false))
         {
             await foreach (var row in sorter.SortAsync(DistinctRowsAsync(schema, files, counts, ct), ct).ConfigureAwait(false))
             {

@@ -44,13 +44,13 @@ public sealed class DatasetMergerTests : IDisposable
     [Fact]
     public async Task Shards_given_in_either_order_merge_into_the_same_files_in_id_order()
     {
-        var all = Enumerable.Range(0, 30).Select(i => TestRows.Image(i, payloadBytes: 60_000)).ToList();
+        var all = Enumerable.Range(0, 140).Select(i => TestRows.Image(i, payloadBytes: i < 30 ? 60_000 : 512)).ToList();
         // Each shard holds its rows in the order generation finished them.
         var a = await ShardFolder("a", 0, 2, all.Where(r => r.Seed % 2 == 0).Reverse());
         var b = await ShardFolder("b", 1, 2, all.Where(r => r.Seed % 2 == 1));
 
         await DatasetMerger.MergeAsync([MergeInput.FromFolder(a), MergeInput.FromFolder(b)], _dir.File("ab"), new MergeOptions(), default);
-        // 30 rows of 60 KB against 1 MB: this merge sorts in runs spilled to disk.
+        // 1.8 MB of rows against 1 MB: this merge sorts in runs spilled to disk.
         await DatasetMerger.MergeAsync([MergeInput.FromFolder(b), MergeInput.FromFolder(a)], _dir.File("ba"), new MergeOptions(SortMemoryMb: 1), default);
 
         var merged = await DatasetAsync.ReadAllAsync(ImagesSchema.Instance, _dir.File("ab"));
@@ -59,6 +59,9 @@ public sealed class DatasetMergerTests : IDisposable
         var ba = Directory.GetFiles(_dir.File("ba"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_dir.File("ba"), f)).Order().ToList();
         Assert.Equal(ab, ba);
         Assert.All(ab, f => Assert.Equal(File.ReadAllBytes(Path.Combine(_dir.File("ab"), f)), File.ReadAllBytes(Path.Combine(_dir.File("ba"), f))));
+        // Row groups of the dataset stage's default size (64): 140 rows in three.
+        await using var part = await ParquetFileOpener.OpenAsync(Assert.Single(PartFiles.List(_dir.File("ab"))));
+        Assert.Equal(3, part.RowGroupCount);
     }
 
     [Fact]
