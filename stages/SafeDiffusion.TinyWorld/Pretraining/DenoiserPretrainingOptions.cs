@@ -11,10 +11,10 @@ public sealed record DenoiserPretrainingOptions
 {
     // Batches of 32: a step of 32 costs about 1.7 times one of 16 on two cores (a replica's fixed cost per step is
     // large at this size), and 2,900 steps of 32 at 3e-3 drew held-out clean scenes right in 62% against 46% for
-    // 4,000 of 16 at 2e-3 (4e-3: 52%; 1,950 of 48: 55%). 2,400 steps keep the first run a minute inside its
-    // 15-minute budget on two cores (2,750 took it to 15 min 25 s on a slower day); twice as many would draw 75%.
+    // 4,000 of 16 at 2e-3 (4e-3: 52%; 1,950 of 48: 55%). 2,300 steps keep the first run inside its 15-minute
+    // budget on two cores on a slow day too (2,750 took it to 15 min 25 s on one); twice 2,750 would draw 75%.
     [Range(1, 1_000_000)]
-    public int Steps { get; init; } = 2400;
+    public int Steps { get; init; } = 2300;
 
     [Range(1, 4096)]
     public int BatchSize { get; init; } = 32;

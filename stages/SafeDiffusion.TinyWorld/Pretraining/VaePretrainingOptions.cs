@@ -9,9 +9,10 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// </summary>
 public sealed record VaePretrainingOptions
 {
-    // 550 steps of 32 (3.3 minutes on two cores): the first run's budget goes mostly to the UNet.
+    // 650 steps of 32: at 550 held-out reconstructions keep every shape and colour in 85.5% of scenes (88.7% at
+    // 650), and the base model built on them drew 44% of clean scenes right at its gate against 56%.
     [Range(1, 100_000)]
-    public int Steps { get; init; } = 550;
+    public int Steps { get; init; } = 650;
 
     [Range(1, 4096)]
     public int BatchSize { get; init; } = 32;
