@@ -30,9 +30,6 @@ public sealed class SharedWork
         return new SharedResult<T>((T)value!, entry.Producer);
     }
 
-    /// <summary>The keys of the work started so far (for tests and diagnostics).</summary>
-    public IReadOnlyCollection<string> Keys => _work.Keys.ToList();
-
     private sealed record Shared(string Producer, Lazy<Task<object?>> Work);
 }
 

@@ -1,7 +1,3 @@
-using SafeDiffusion.Core.Configuration;
-using SafeDiffusion.Core.Devices;
-using SafeDiffusion.Core.Progress;
-using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Testing;
 
@@ -10,26 +6,17 @@ namespace SafeDiffusion.Core.Tests.Stages;
 public sealed class StageContextTests : IDisposable
 {
     private readonly TempDirectory _dir = new("stage-context");
-    private readonly List<Run> _runs = [];
+    private readonly ToyRuns _runs;
+
+    public StageContextTests() => _runs = new ToyRuns(_dir);
 
     public void Dispose()
     {
-        foreach (var run in _runs) run.Dispose();
+        _runs.Dispose();
         _dir.Dispose();
     }
 
-    private StageContext Context(string stageName, string yaml)
-    {
-        var document = ConfigDocument.Parse(yaml, "toy.yaml");
-        var binder = new ConfigBinder(document.SourceName);
-        var config = binder.Bind<PipelineConfig>(document.Root, "");
-        binder.ThrowIfAny();
-        var run = new RunStore(_dir.File($"runs-{_runs.Count}")).Create(document, config);
-        _runs.Add(run);
-        var env = new PipelineEnvironment(run, config, document, new DeviceScheduler([new DeviceSpec("cpu", ByteSize.FromGiB(1))]),
-            NullProgressSink.Instance, new ModelCatalog(config.Models, [], _dir.Path), ShardSpec.All);
-        return new StageContext(stageName, env, CancellationToken.None);
-    }
+    private StageContext Context(string stageName, string yaml) => new(stageName, _runs.Create(yaml), CancellationToken.None);
 
     [Fact]
     public void Seeds_differ_by_stage_and_purpose_and_follow_the_root_seed()

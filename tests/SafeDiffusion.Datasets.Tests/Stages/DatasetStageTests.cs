@@ -1,8 +1,5 @@
 using System.Threading.Tasks.Dataflow;
-using SafeDiffusion.Core.Configuration;
 using SafeDiffusion.Core.Contracts;
-using SafeDiffusion.Core.Devices;
-using SafeDiffusion.Core.Progress;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Datasets.Parts;
@@ -16,33 +13,28 @@ namespace SafeDiffusion.Datasets.Tests.Stages;
 public sealed class DatasetStageTests : IDisposable
 {
     private readonly TempDirectory _dir = new("dataset-stage");
-    private readonly List<Run> _runs = [];
+    private readonly ToyRuns _runs;
+
+    public DatasetStageTests() => _runs = new ToyRuns(_dir);
 
     public void Dispose()
     {
-        foreach (var run in _runs) run.Dispose();
+        _runs.Dispose();
         _dir.Dispose();
     }
 
     /// <summary>A run whose images stage wrote <paramref name="images"/> in the given order, then the dataset stage on it.</summary>
     private async Task<(Run Run, DatasetReady Ready)> AssembleAsync(IEnumerable<ImageRecord> images, DatasetConfig config)
     {
-        var document = ConfigDocument.Parse("name: toy\nseed: 1\n", "toy.yaml");
-        var binder = new ConfigBinder(document.SourceName);
-        var pipelineConfig = binder.Bind<PipelineConfig>(document.Root, "");
-        binder.ThrowIfAny();
-        var run = new RunStore(_dir.File($"runs-{_runs.Count}")).Create(document, pipelineConfig);
-        _runs.Add(run);
+        var env = _runs.Create();
         // Small row groups and parts, as generation leaves them: rows in the order the replicas finished them.
-        await DatasetAsync.WriteAllAsync(run.StageDirectory("images"), ImagesSchema.Instance, images,
+        await DatasetAsync.WriteAllAsync(env.Run.StageDirectory("images"), ImagesSchema.Instance, images,
             new ParquetPartWriterOptions { RowGroupRows = 4, RowsPerPart = 10 });
 
-        var env = new PipelineEnvironment(run, pipelineConfig, document, new DeviceScheduler([new DeviceSpec("cpu", ByteSize.FromGiB(1))]),
-            NullProgressSink.Instance, new ModelCatalog(pipelineConfig.Models, [], _dir.Path), ShardSpec.All);
         var block = new DatasetStage().Build(new StageContext(DatasetStage.DefaultName, env, CancellationToken.None), config);
         block.Complete();
         var ready = await block.ReceiveAsync(TimeSpan.FromMinutes(1));
-        return (run, ready);
+        return (env.Run, ready);
     }
 
     private static Dictionary<string, byte[]> FilesUnder(string folder) =>

@@ -1,0 +1,34 @@
+using SafeDiffusion.Core.Configuration;
+using SafeDiffusion.Core.Devices;
+using SafeDiffusion.Core.Progress;
+using SafeDiffusion.Core.Runs;
+using SafeDiffusion.Core.Stages;
+
+namespace SafeDiffusion.Testing;
+
+/// <summary>
+/// New runs of a toy config under a temporary folder, each with the environment its stages run in: one CPU device
+/// of 1 GiB, no progress display, no model resolvers. Disposing closes the runs (their lock files).
+/// </summary>
+public sealed class ToyRuns(TempDirectory dir) : IDisposable
+{
+    private readonly List<Run> _runs = [];
+
+    /// <summary>A new run of <paramref name="yaml"/> in a runs folder of its own.</summary>
+    public PipelineEnvironment Create(string yaml = "name: toy\nseed: 1\n")
+    {
+        var document = ConfigDocument.Parse(yaml, "toy.yaml");
+        var binder = new ConfigBinder(document.SourceName);
+        var config = binder.Bind<PipelineConfig>(document.Root, "");
+        binder.ThrowIfAny();
+        var run = new RunStore(dir.File($"runs-{_runs.Count}")).Create(document, config);
+        _runs.Add(run);
+        return new PipelineEnvironment(run, config, document, new DeviceScheduler([new DeviceSpec("cpu", ByteSize.FromGiB(1))]),
+            NullProgressSink.Instance, new ModelCatalog(config.Models, [], dir.Path), ShardSpec.All);
+    }
+
+    public void Dispose()
+    {
+        foreach (var run in _runs) run.Dispose();
+    }
+}
