@@ -13,9 +13,14 @@ namespace SafeDiffusion.Training.Engine;
 /// one), while two one-thread replicas on halves of the batch run 1.4x faster; with one replica this is a plain loop.
 /// </summary>
 /// <remarks>
-/// Only parameters are copied between replicas (the project's modules hold no trained buffers). libtorch's thread
-/// count is process-wide in part (MKL's is global), so while <see cref="Run{T}"/> runs, other torch work in the same
-/// process also runs on one thread: use it where training owns the process, as pretraining the tiny world does.
+/// Only parameters are copied between replicas (the project's modules hold no trained buffers). From the first
+/// <see cref="Run{T}"/> until disposal the calling thread runs torch on one thread, and the count it had comes back
+/// on disposal. Changing it once rather than around every step matters twice over: libtorch's set_num_threads also
+/// clears oneDNN's process-wide cache of compiled kernels, so a call while a replica computes can free a kernel under
+/// it (a likely cause of an access violation seen once mid-pretraining, when that call came every step, just after
+/// work was posted), and rebuilding those kernels every step cost 4-7% of the tiny VAE's and UNet's steps. Part of the
+/// count is process-wide (MKL's, libtorch's own), so other torch work in the process also runs on one thread
+/// meanwhile: use it where training owns the process, as pretraining the tiny world does.
 /// </remarks>
 /// <typeparam name="TReplica">What one copy holds (e.g. a UNet and its text encoder).</typeparam>
 public sealed class DataParallelReplicas<TReplica> : IDisposable
@@ -24,6 +29,8 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
     private readonly Parameter[][] _parameters;
     private readonly Action<TReplica>? _disposeCopy;
     private ReplicaWorker[]? _workers;
+    private int? _callerThreads;
+    private int _callerThreadId;
     private bool _disposed;
 
     /// <param name="primary">The copy the optimiser steps; not disposed here.</param>
@@ -73,6 +80,7 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
     /// Runs <paramref name="work"/> once per replica, replica 0 on the calling thread and each other on a worker thread
     /// of its own (started on the first call and kept until disposal), every one with a single torch thread; returns
     /// their results in replica order. The first exception any replica throws is rethrown after all have finished.
+    /// Call it from one thread only (the one that first called it).
     /// </summary>
     public T[] Run<T>(Func<TReplica, int, T> work)
     {
@@ -96,24 +104,33 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
                 errors[i] = ExceptionDispatchInfo.Capture(e);
             }
         }
-        // Workers rather than a new thread per call: a step of the tiny UNet is ~5% faster without the thread start
-        // and the per-thread torch set-up.
-        _workers ??= Enumerable.Range(1, Count - 1).Select(i => new ReplicaWorker($"replica {i}")).ToArray();
+        if (_workers is null)
+        {
+            // Every set_num_threads happens while no replica computes: here, before any work is posted (each worker
+            // sets its own count before it reports ready), and in Dispose, after the workers have stopped.
+            _callerThreadId = Environment.CurrentManagedThreadId;
+            _callerThreads = torch.get_num_threads();
+            torch.set_num_threads(1);
+            // Workers rather than a new thread per call: a step of the tiny UNet is ~5% faster without the thread start
+            // and the per-thread torch set-up.
+            _workers = Enumerable.Range(1, Count - 1).Select(i => new ReplicaWorker($"replica {i}")).ToArray();
+        }
+        else if (Environment.CurrentManagedThreadId != _callerThreadId)
+        {
+            throw new InvalidOperationException("Run is called from another thread than the first time; the replicas hold one torch thread on the thread that first ran them.");
+        }
         for (int i = 1; i < Count; i++)
         {
             int replica = i;
             _workers[i - 1].Post(() => RunOne(replica));
         }
-        int callerThreads = torch.get_num_threads();
         try
         {
-            torch.set_num_threads(1);
             RunOne(0);
         }
         finally
         {
             foreach (var worker in _workers) worker.WaitForWork();
-            torch.set_num_threads(callerThreads);
         }
         foreach (var e in errors) e?.Throw();
         return results;
@@ -168,6 +185,7 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (var worker in _workers ?? []) worker.Dispose();
+        if (_callerThreads is int threads) torch.set_num_threads(threads);
         for (int i = 1; i < _replicas.Length; i++) _disposeCopy?.Invoke(_replicas[i]);
     }
 
@@ -179,10 +197,12 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
         private readonly SemaphoreSlim _finished = new(0);
         private Action? _work;
 
+        /// <summary>Starts the thread and returns once it has set its torch thread count, so that never overlaps work.</summary>
         public ReplicaWorker(string name)
         {
             _thread = new Thread(Loop) { IsBackground = true, Name = name };
             _thread.Start();
+            _finished.Wait();
         }
 
         /// <summary>Hands the worker its next piece of work, which must not throw (Run catches for it).</summary>
@@ -198,6 +218,7 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
         {
             // The intra-op thread count is per OS thread under OpenMP: a new thread would otherwise use every core.
             torch.set_num_threads(1);
+            _finished.Release();
             while (true)
             {
                 _posted.Wait();

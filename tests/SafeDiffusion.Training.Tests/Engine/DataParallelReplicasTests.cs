@@ -124,4 +124,43 @@ public sealed class DataParallelReplicasTests
         Assert.False(worker!.IsAlive);
         Assert.Throws<ObjectDisposedException>(() => replicas.Run((_, r) => r));
     }
+
+    [Fact]
+    public void The_calling_thread_trains_on_one_torch_thread_from_the_first_run_until_disposal_gives_its_count_back()
+    {
+        int before = torch.get_num_threads();
+        torch.set_num_threads(2);
+        try
+        {
+            using var primary = SmallNet(1);
+            var replicas = new DataParallelReplicas<Sequential>(primary, () => SmallNet(1), n => n.parameters(), 2, n => n.Dispose());
+
+            var inside = replicas.Run((_, _) => torch.get_num_threads());
+            int between = torch.get_num_threads();
+            replicas.Dispose();
+
+            Assert.Equal([1, 1], inside);
+            Assert.Equal(1, between);
+            Assert.Equal(2, torch.get_num_threads());
+        }
+        finally
+        {
+            torch.set_num_threads(before);
+        }
+    }
+
+    [Fact]
+    public void Running_from_another_thread_than_the_first_run_is_refused()
+    {
+        using var primary = SmallNet(1);
+        using var replicas = new DataParallelReplicas<Sequential>(primary, () => SmallNet(1), n => n.parameters(), 2, n => n.Dispose());
+        replicas.Run((_, r) => r);
+
+        Exception? error = null;
+        var other = new Thread(() => error = Record.Exception(() => replicas.Run((_, r) => r)));
+        other.Start();
+        other.Join();
+
+        Assert.IsType<InvalidOperationException>(error);
+    }
 }
