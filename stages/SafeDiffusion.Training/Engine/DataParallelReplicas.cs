@@ -15,12 +15,12 @@ namespace SafeDiffusion.Training.Engine;
 /// <remarks>
 /// Only parameters are copied between replicas (the project's modules hold no trained buffers). From the first
 /// <see cref="Run{T}"/> until disposal the calling thread runs torch on one thread, and the count it had comes back
-/// on disposal. Changing it once rather than around every step matters twice over: libtorch's set_num_threads also
-/// clears oneDNN's process-wide cache of compiled kernels, so a call while a replica computes can free a kernel under
-/// it (a likely cause of an access violation seen once mid-pretraining, when that call came every step, just after
-/// work was posted), and rebuilding those kernels every step cost 4-7% of the tiny VAE's and UNet's steps. Part of the
-/// count is process-wide (MKL's, libtorch's own), so other torch work in the process also runs on one thread
-/// meanwhile: use it where training owns the process, as pretraining the tiny world does.
+/// on disposal. Setting it once rather than around every step is 4-7% faster on the tiny VAE and UNet: libtorch's
+/// set_num_threads also empties the calling thread's cache of oneDNN convolution kernels, so replica 0 rebuilt its
+/// kernels every step while the others waited. It also keeps set_num_threads, which changes process-wide state
+/// (libtorch's count, its pthreadpool), from running while a worker computes. Because part of the count is
+/// process-wide, other torch work in the process also runs on one thread meanwhile: use it where training owns the
+/// process, as pretraining the tiny world does.
 /// </remarks>
 /// <typeparam name="TReplica">What one copy holds (e.g. a UNet and its text encoder).</typeparam>
 public sealed class DataParallelReplicas<TReplica> : IDisposable
@@ -106,7 +106,7 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
         }
         if (_workers is null)
         {
-            // Every set_num_threads happens while no replica computes: here, before any work is posted (each worker
+            // set_num_threads only ever runs while no replica computes: here, before any work is posted (each worker
             // sets its own count before it reports ready), and in Dispose, after the workers have stopped.
             _callerThreadId = Environment.CurrentManagedThreadId;
             _callerThreads = torch.get_num_threads();
