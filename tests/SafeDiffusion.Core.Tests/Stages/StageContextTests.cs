@@ -5,16 +5,9 @@ namespace SafeDiffusion.Core.Tests.Stages;
 
 public sealed class StageContextTests : IDisposable
 {
-    private readonly TempDirectory _dir = new("stage-context");
-    private readonly ToyRuns _runs;
+    private readonly ToyRuns _runs = new("stage-context");
 
-    public StageContextTests() => _runs = new ToyRuns(_dir);
-
-    public void Dispose()
-    {
-        _runs.Dispose();
-        _dir.Dispose();
-    }
+    public void Dispose() => _runs.Dispose();
 
     private StageContext Context(string stageName, string yaml) => new(stageName, _runs.Create(yaml), CancellationToken.None);
 

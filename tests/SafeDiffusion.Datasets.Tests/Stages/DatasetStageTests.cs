@@ -12,16 +12,9 @@ namespace SafeDiffusion.Datasets.Tests.Stages;
 
 public sealed class DatasetStageTests : IDisposable
 {
-    private readonly TempDirectory _dir = new("dataset-stage");
-    private readonly ToyRuns _runs;
+    private readonly ToyRuns _runs = new("dataset-stage");
 
-    public DatasetStageTests() => _runs = new ToyRuns(_dir);
-
-    public void Dispose()
-    {
-        _runs.Dispose();
-        _dir.Dispose();
-    }
+    public void Dispose() => _runs.Dispose();
 
     /// <summary>A run whose images stage wrote <paramref name="images"/> in the given order, then the dataset stage on it.</summary>
     private async Task<(Run Run, DatasetReady Ready)> AssembleAsync(IEnumerable<ImageRecord> images, DatasetConfig config)
