@@ -12,10 +12,18 @@ namespace SafeDiffusion.Core.Configuration;
 /// </summary>
 public sealed class ConfigDocument
 {
-    private ConfigDocument(string sourceName, YamlMappingNode root)
+    // The text this document was parsed from and the --set assignments applied since, when it is that; null for a
+    // document rebuilt from its own serialisation. Copies are parsed from the text, so the file's nodes keep the lines
+    // and columns they have in the file (a serialisation drops comments and shifts every line after one).
+    private readonly string? _text;
+    private readonly IReadOnlyList<string> _assignments;
+
+    private ConfigDocument(string sourceName, YamlMappingNode root, string? text = null, IReadOnlyList<string>? assignments = null)
     {
         SourceName = sourceName;
         Root = root;
+        _text = text;
+        _assignments = assignments ?? [];
     }
 
     public string SourceName { get; }
@@ -47,49 +55,55 @@ public sealed class ConfigDocument
                 "malformed YAML after this point (an unclosed [ or {, or a stray character?)."));
         }
         if (stream.Documents.Count == 0)
-            return new ConfigDocument(sourceName, new YamlMappingNode());
+            return new ConfigDocument(sourceName, new YamlMappingNode(), text);
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigException(new ConfigIssue(new SourceLocation(sourceName, 1, 1), "(root)", "a config file must be a mapping of keys to values."));
-        return new ConfigDocument(sourceName, root);
+        return new ConfigDocument(sourceName, root, text);
     }
 
     /// <summary>Applies <c>key.path=value</c> assignments (the <c>--set</c> option); values are YAML scalars or flow collections.</summary>
     public ConfigDocument WithOverrides(IEnumerable<string> assignments)
     {
-        var copy = Parse(ToYaml(), SourceName);
-        foreach (var assignment in assignments)
-        {
-            int eq = assignment.IndexOf('=');
-            if (eq <= 0)
-                throw new UsageException($"--set '{assignment}': expected key.path=value, for example --set stages.images.batchSize=2.");
-            var keys = assignment[..eq].Trim().Split('.');
-            var valueText = assignment[(eq + 1)..];
-            YamlNode value;
-            try
-            {
-                var s = new YamlStream();
-                s.Load(new StringReader("v: " + valueText));
-                value = ((YamlMappingNode)s.Documents[0].RootNode).Children[new YamlScalarNode("v")];
-            }
-            catch (YamlException)
-            {
-                value = new YamlScalarNode(valueText);
-            }
-            var node = copy.Root;
-            for (int i = 0; i < keys.Length - 1; i++)
-            {
-                var existing = node.Children.FirstOrDefault(kv => Same(kv.Key, keys[i])).Value;
-                if (existing is YamlMappingNode child) { node = child; continue; }
-                var created = new YamlMappingNode();
-                if (existing is not null) node.Children.Remove(node.Children.First(kv => Same(kv.Key, keys[i])).Key);
-                node.Children.Add(new YamlScalarNode(keys[i]), created);
-                node = created;
-            }
-            var last = node.Children.FirstOrDefault(kv => Same(kv.Key, keys[^1])).Key;
-            if (last is not null) node.Children.Remove(last);
-            node.Children.Add(new YamlScalarNode(keys[^1]), value);
-        }
+        var added = assignments.ToList();
+        if (added.Count == 0) return this;
+        if (_text is null) return Parse(ToYaml(), SourceName).WithOverrides(added);
+        var all = _assignments.Concat(added).ToList();
+        var copy = new ConfigDocument(SourceName, Parse(_text, SourceName).Root, _text, all);
+        foreach (var assignment in all) copy.Apply(assignment);
         return copy;
+    }
+
+    private void Apply(string assignment)
+    {
+        int eq = assignment.IndexOf('=');
+        if (eq <= 0)
+            throw new UsageException($"--set '{assignment}': expected key.path=value, for example --set stages.images.batchSize=2.");
+        var keys = assignment[..eq].Trim().Split('.');
+        var valueText = assignment[(eq + 1)..];
+        YamlNode value;
+        try
+        {
+            var s = new YamlStream();
+            s.Load(new StringReader("v: " + valueText));
+            value = ((YamlMappingNode)s.Documents[0].RootNode).Children[new YamlScalarNode("v")];
+        }
+        catch (YamlException)
+        {
+            value = new YamlScalarNode(valueText);
+        }
+        var node = Root;
+        for (int i = 0; i < keys.Length - 1; i++)
+        {
+            var existing = node.Children.FirstOrDefault(kv => Same(kv.Key, keys[i])).Value;
+            if (existing is YamlMappingNode child) { node = child; continue; }
+            var created = new YamlMappingNode();
+            if (existing is not null) node.Children.Remove(node.Children.First(kv => Same(kv.Key, keys[i])).Key);
+            node.Children.Add(new YamlScalarNode(keys[i]), created);
+            node = created;
+        }
+        var last = node.Children.FirstOrDefault(kv => Same(kv.Key, keys[^1])).Key;
+        if (last is not null) node.Children.Remove(last);
+        node.Children.Add(new YamlScalarNode(keys[^1]), value);
     }
 
     /// <summary>
@@ -112,7 +126,8 @@ public sealed class ConfigDocument
         var existing = parent.Children.Keys.FirstOrDefault(k => Same(k, key));
         if (existing is not null) parent.Children.Remove(existing);
         parent.Children.Add(new YamlScalarNode(key), clone);
-        return copy.WithOverrides(overrides.Select(o => $"{toPath}.{o}"));
+        // Edited in place, so no longer what its text says: further overrides start from its serialisation.
+        return new ConfigDocument(SourceName, copy.Root).WithOverrides(overrides.Select(o => $"{toPath}.{o}"));
     }
 
     /// <summary>The node at a dotted key path, or null.</summary>

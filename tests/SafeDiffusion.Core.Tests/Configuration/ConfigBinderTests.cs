@@ -117,6 +117,34 @@ public class ConfigBinderTests
         Assert.Equal(["x", "y"], s.Categories);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("steps=7")]
+    [InlineData("steps=7;inner.name=b")]
+    public void An_error_in_the_file_points_at_its_line_in_the_file_with_or_without_overrides(string overrides)
+    {
+        // Comments and flow mappings are what a re-serialised copy loses or reflows, shifting every later line.
+        const string yaml = "# a config\n# with comments\ninner: { name: a }\n\n# the batch\nbatchSize: 500\nsteps: 3\n";
+        var doc = ConfigDocument.Parse(yaml, "c.yaml").WithOverrides(overrides.Split(';', StringSplitOptions.RemoveEmptyEntries));
+
+        var e = Assert.Throws<ConfigException>(() => { var b = new ConfigBinder("c.yaml"); b.Bind<Sample>(doc.Root, ""); b.ThrowIfAny(); });
+
+        var issue = Assert.Single(e.Issues);
+        Assert.Equal("batchSize", issue.KeyPath);
+        Assert.Equal(6, issue.Location.Line);
+    }
+
+    [Fact]
+    public void Overrides_applied_one_after_another_all_hold()
+    {
+        var doc = ConfigDocument.Parse("# c\nsteps: 3\n", "o.yaml").WithOverrides(["steps=7"]).WithOverrides(["inner.name=b"]);
+
+        var s = new ConfigBinder("o.yaml").Bind<Sample>(doc.Root, "");
+
+        Assert.Equal(7, s.Steps);
+        Assert.Equal("b", s.Inner.Name);
+    }
+
     [Fact]
     public void An_override_without_equals_sign_is_a_usage_error()
     {
