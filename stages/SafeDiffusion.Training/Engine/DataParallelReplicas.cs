@@ -13,9 +13,9 @@ namespace SafeDiffusion.Training.Engine;
 /// one), while two one-thread replicas on halves of the batch run 1.4x faster; with one replica this is a plain loop.
 /// </summary>
 /// <remarks>
-/// Only parameters are copied between replicas (the project's modules hold no trained buffers). From the first
-/// <see cref="Run{T}"/> until disposal the calling thread runs torch on one thread, and the count it had comes back
-/// on disposal. Setting it once rather than around every step is 4-7% faster on the tiny VAE and UNet: libtorch's
+/// Only parameters are copied between replicas (the project's modules hold no trained buffers). With two or more
+/// replicas, from the first <see cref="Run{T}"/> until disposal the calling thread runs torch on one thread, and the
+/// count it had comes back on disposal (one replica leaves the count alone). Setting it once rather than around every step is 4-7% faster on the tiny VAE and UNet: libtorch's
 /// set_num_threads also empties the calling thread's cache of oneDNN convolution kernels, so replica 0 rebuilt its
 /// kernels every step while the others waited. It also keeps set_num_threads, which changes process-wide state
 /// (libtorch's count, its pthreadpool), from running while a worker computes. Because part of the count is
