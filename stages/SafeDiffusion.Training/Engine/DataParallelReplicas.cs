@@ -15,12 +15,12 @@ namespace SafeDiffusion.Training.Engine;
 /// <remarks>
 /// Only parameters are copied between replicas (the project's modules hold no trained buffers). With two or more
 /// replicas, from the first <see cref="Run{T}"/> until disposal the calling thread runs torch on one thread, and the
-/// count it had comes back on disposal (one replica leaves the count alone). Setting it once rather than around every step is 4-7% faster on the tiny VAE and UNet: libtorch's
-/// set_num_threads also empties the calling thread's cache of oneDNN convolution kernels, so replica 0 rebuilt its
-/// kernels every step while the others waited. It also keeps set_num_threads, which changes process-wide state
-/// (libtorch's count, its pthreadpool), from running while a worker computes. Because part of the count is
-/// process-wide, other torch work in the process also runs on one thread meanwhile: use it where training owns the
-/// process, as pretraining the tiny world does.
+/// count it had comes back on disposal (one replica leaves the count alone). Setting it once rather than around every
+/// step is 4-7% faster on the tiny VAE and UNet: libtorch's set_num_threads also empties the calling thread's cache
+/// of oneDNN convolution kernels, so replica 0 rebuilt its kernels every step while the others waited. It also keeps
+/// set_num_threads, which changes process-wide state (libtorch's count, its pthreadpool), from running while a worker
+/// computes. Because part of the count is process-wide, other torch work in the process also runs on one thread
+/// meanwhile: use it where training owns the process, as pretraining the tiny world does.
 /// </remarks>
 /// <typeparam name="TReplica">What one copy holds (e.g. a UNet and its text encoder).</typeparam>
 public sealed class DataParallelReplicas<TReplica> : IDisposable
