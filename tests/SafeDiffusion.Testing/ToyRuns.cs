@@ -21,7 +21,7 @@ public sealed class ToyRuns(string name) : IDisposable
     public PipelineEnvironment Create(string yaml = "name: toy\nseed: 1\n")
     {
         var document = ConfigDocument.Parse(yaml, "toy.yaml");
-        var binder = new ConfigBinder(document.SourceName);
+        var binder = new ConfigBinder(document);
         var config = binder.Bind<PipelineConfig>(document.Root, "");
         binder.ThrowIfAny();
         var run = new RunStore(_dir.File($"runs-{_runs.Count}")).Create(document, config);

@@ -20,7 +20,7 @@ public sealed record LoadedConfig(ConfigDocument Document, PipelineConfig Config
         // Relative paths in a config are read from where the command runs, like every other path argument.
         var baseDirectory = workingDirectory;
         document = document.WithOverrides(overrides);
-        var binder = new ConfigBinder(document.SourceName);
+        var binder = new ConfigBinder(document);
         var config = binder.Bind<PipelineConfig>(document.Root, "");
         binder.ThrowIfAny();
         return new LoadedConfig(document, config, baseDirectory);

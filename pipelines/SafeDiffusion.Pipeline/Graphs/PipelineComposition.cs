@@ -64,7 +64,7 @@ public static class PipelineComposition
     private static IReadOnlyList<ComparisonVariant> Variants(LoadedConfig? loaded)
     {
         if (loaded?.Config.Stages.GetValueOrDefault(ComparisonStage.DefaultName) is not { } node) return ComparisonVariant.Defaults;
-        var binder = new ConfigBinder(loaded.Document.SourceName);
+        var binder = new ConfigBinder(loaded.Document);
         var config = binder.Bind<ComparisonConfig>(node, $"stages.{ComparisonStage.DefaultName}");
         binder.ThrowIfAny();
         return config.Variants;
@@ -92,30 +92,33 @@ public static class PipelineComposition
     /// </summary>
     public static StageConfigs BindAll(LoadedConfig loaded, string graphName = Full)
     {
-        var binder = new ConfigBinder(loaded.Document.SourceName);
-        // The schedule is `pipeline serve`'s, but a typo in it should not wait for the first night to surface.
-        if (loaded.Config.Schedule is { } schedule) binder.Bind<Scheduling.Configuration.ScheduleConfig>(schedule, Scheduling.Configuration.ScheduleConfig.SectionName);
-        if (loaded.Config.World is { } world) binder.Bind<TinyWorldConfig>(world, "world");
-        // Every stage's section is checked, not only the selected graph's: a typo in the evaluation settings
-        // should fail a data-only run too, before hours of generation.
-        var stages = Graph(Full).Stages.ToList();
-        stages.Add(new ComparisonStage([]));
         var document = loaded.Document;
         var config = loaded.Config;
+        var stages = Graph(Full).Stages.ToList();
+        stages.Add(new ComparisonStage([]));
         if (graphName == Compare)
         {
+            // A variant's sections are copies of the shared ones, located at the shared ones' lines; its own
+            // settings at the compare section that names them (the built-in variants: at the file as a whole).
+            var variantsAt = document.Locate(document.Find($"stages.{ComparisonStage.DefaultName}"));
             foreach (var v in Variants(loaded))
             {
                 document = document
-                    .WithCopiedSection($"stages.{SafetyTrainStage.StageName}", $"stages.{Variant(SafetyTrainStage.StageName, v.Name)}", v.Set.Select(kv => $"{kv.Key}={kv.Value}"))
-                    .WithCopiedSection($"stages.{MaliciousFinetuneStage.StageName}", $"stages.{Variant(MaliciousFinetuneStage.StageName, v.Name)}", [])
-                    .WithCopiedSection($"stages.{EvaluationStage.DefaultName}", $"stages.{Variant(EvaluationStage.DefaultName, v.Name)}", []);
+                    .WithCopiedSection($"stages.{SafetyTrainStage.StageName}", $"stages.{Variant(SafetyTrainStage.StageName, v.Name)}", v.Set.Select(kv => $"{kv.Key}={kv.Value}"), variantsAt)
+                    .WithCopiedSection($"stages.{MaliciousFinetuneStage.StageName}", $"stages.{Variant(MaliciousFinetuneStage.StageName, v.Name)}", [], variantsAt)
+                    .WithCopiedSection($"stages.{EvaluationStage.DefaultName}", $"stages.{Variant(EvaluationStage.DefaultName, v.Name)}", [], variantsAt);
             }
-            var rebinder = new ConfigBinder(document.SourceName);
+            var rebinder = new ConfigBinder(document);
             config = rebinder.Bind<PipelineConfig>(document.Root, "");
             rebinder.ThrowIfAny();
             stages.AddRange(Graph(Compare, loaded).Stages.Where(s => stages.All(x => x.Name != s.Name)));
         }
+        var binder = new ConfigBinder(document);
+        // The schedule is `pipeline serve`'s, but a typo in it should not wait for the first night to surface.
+        if (config.Schedule is { } schedule) binder.Bind<Scheduling.Configuration.ScheduleConfig>(schedule, Scheduling.Configuration.ScheduleConfig.SectionName);
+        if (config.World is { } world) binder.Bind<TinyWorldConfig>(world, "world");
+        // Every stage's section is checked, not only the selected graph's: a typo in the evaluation settings
+        // should fail a data-only run too, before hours of generation.
         return StageConfigs.Bind(stages, config, document, binder);
     }
 
@@ -125,7 +128,7 @@ public static class PipelineComposition
     /// </summary>
     public static IReadOnlyList<IModelResolver> ModelResolvers(LoadedConfig loaded)
     {
-        var binder = new ConfigBinder(loaded.Document.SourceName);
+        var binder = new ConfigBinder(loaded.Document);
         var world = binder.Bind<TinyWorldConfig>(loaded.Config.World, "world");
         var writer = binder.Bind<HarmfulPromptsConfig>(loaded.Config.Stages.GetValueOrDefault(HarmfulPromptWriter.StageName), $"stages.{HarmfulPromptWriter.StageName}");
         binder.ThrowIfAny();

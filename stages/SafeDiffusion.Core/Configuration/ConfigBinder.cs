@@ -13,11 +13,22 @@ namespace SafeDiffusion.Core.Configuration;
 /// stopping at the first. Records declare their defaults with property initialisers; a key the YAML leaves out
 /// keeps its default. Keys match property names case-insensitively, in camelCase, kebab-case or snake_case.
 /// </summary>
-public sealed class ConfigBinder(string sourceName)
+public sealed class ConfigBinder
 {
     private readonly List<ConfigIssue> _issues = [];
+    private readonly ConfigDocument? _document;
 
-    public string SourceName { get; } = sourceName;
+    /// <summary>Binds nodes of <paramref name="document"/>, locating problems as it does (a file line, or a --set).</summary>
+    public ConfigBinder(ConfigDocument document)
+    {
+        _document = document;
+        SourceName = document.SourceName;
+    }
+
+    /// <summary>Binds nodes parsed from <paramref name="sourceName"/>, locating problems by the nodes' positions.</summary>
+    public ConfigBinder(string sourceName) => SourceName = sourceName;
+
+    public string SourceName { get; }
     public IReadOnlyList<ConfigIssue> Issues => _issues;
 
     public void ThrowIfAny()
@@ -28,8 +39,8 @@ public sealed class ConfigBinder(string sourceName)
     public void Report(YamlNode? node, string path, string message) =>
         _issues.Add(new ConfigIssue(Locate(node), path, message));
 
-    public SourceLocation Locate(YamlNode? node) => node is null || node.Start.Line == 0
-        ? new SourceLocation(SourceName, 0, 0)
+    public SourceLocation Locate(YamlNode? node) => _document is not null ? _document.Locate(node)
+        : node is null || node.Start.Line == 0 ? new SourceLocation(SourceName, 0, 0)
         : new SourceLocation(SourceName, (int)node.Start.Line, (int)node.Start.Column);
 
     /// <summary>Binds <paramref name="node"/> (null: all defaults) to a new <typeparamref name="T"/>.</summary>
@@ -153,6 +164,7 @@ public sealed class ConfigBinder(string sourceName)
         }
         var props = Properties(type).ToDictionary(p => Normalize(p.Name));
         var valueNodes = new Dictionary<string, YamlNode>();
+        var unreadable = new HashSet<string>();
         foreach (var (k, v) in map.Children)
         {
             var key = (k as YamlScalarNode)?.Value ?? "";
@@ -165,17 +177,21 @@ public sealed class ConfigBinder(string sourceName)
                 continue;
             }
             valueNodes[prop.Name] = v;
+            int before = _issues.Count;
             prop.SetValue(instance, BindValue(prop.PropertyType, v, keyPath));
+            if (_issues.Count > before) unreadable.Add(prop.Name);
         }
-        return Validate(instance, map, path, valueNodes);
+        return Validate(instance, map, path, valueNodes, unreadable);
     }
 
-    private object Validate(object instance, YamlMappingNode? map, string path, Dictionary<string, YamlNode>? valueNodes)
+    // A property whose value could not be read holds a placeholder that is already reported; checking it again
+    // would add a second, misleading error ('abc' is not a whole number; 0 is out of range).
+    private object Validate(object instance, YamlMappingNode? map, string path, Dictionary<string, YamlNode>? valueNodes, IReadOnlySet<string>? unreadable = null)
     {
         string Join(string key) => string.IsNullOrEmpty(path) ? key : $"{path}.{key}";
         YamlNode? NodeOf(string property) => valueNodes is not null && valueNodes.TryGetValue(property, out var n) ? n : map;
 
-        foreach (var prop in Properties(instance.GetType()))
+        foreach (var prop in Properties(instance.GetType()).Where(p => unreadable?.Contains(p.Name) != true))
         {
             var value = prop.GetValue(instance);
             foreach (var attr in prop.GetCustomAttributes<ValidationAttribute>())
@@ -196,6 +212,7 @@ public sealed class ConfigBinder(string sourceName)
             foreach (var (key, message) in validatable.Validate())
             {
                 var prop = Properties(instance.GetType()).FirstOrDefault(p => Normalize(p.Name) == Normalize(key.Split('.', '[')[0]));
+                if (prop is not null && unreadable?.Contains(prop.Name) == true) continue;
                 Report(prop is null ? map : NodeOf(prop.Name), Join(key), message);
             }
         }

@@ -8,22 +8,20 @@ namespace SafeDiffusion.Core.Configuration;
 
 /// <summary>
 /// A configuration file as parsed YAML, with command-line overrides applied, ready to bind. Keeps the source name
-/// so every error can point at a file and line.
+/// and where every node came from, so every error can point at a file and line, or at the --set that gave a value.
 /// </summary>
 public sealed class ConfigDocument
 {
-    // The text this document was parsed from and the --set assignments applied since, when it is that; null for a
-    // document rebuilt from its own serialisation. Copies are parsed from the text, so the file's nodes keep the lines
-    // and columns they have in the file (a serialisation drops comments and shifts every line after one).
-    private readonly string? _text;
-    private readonly IReadOnlyList<string> _assignments;
+    // Nodes that are not where their own position says, and where they came from: copies of the file's nodes (a node
+    // made in code has no position) and values given by --set. A parsed file has none; nodes absent here are located
+    // by their position in the file.
+    private readonly Dictionary<YamlNode, SourceLocation> _origins;
 
-    private ConfigDocument(string sourceName, YamlMappingNode root, string? text = null, IReadOnlyList<string>? assignments = null)
+    private ConfigDocument(string sourceName, YamlMappingNode root)
     {
         SourceName = sourceName;
         Root = root;
-        _text = text;
-        _assignments = assignments ?? [];
+        _origins = new Dictionary<YamlNode, SourceLocation>(ReferenceEqualityComparer.Instance);
     }
 
     public string SourceName { get; }
@@ -55,10 +53,22 @@ public sealed class ConfigDocument
                 "malformed YAML after this point (an unclosed [ or {, or a stray character?)."));
         }
         if (stream.Documents.Count == 0)
-            return new ConfigDocument(sourceName, new YamlMappingNode(), text);
+            return new ConfigDocument(sourceName, new YamlMappingNode());
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigException(new ConfigIssue(new SourceLocation(sourceName, 1, 1), "(root)", "a config file must be a mapping of keys to values."));
-        return new ConfigDocument(sourceName, root, text);
+        return new ConfigDocument(sourceName, root);
+    }
+
+    /// <summary>
+    /// Where <paramref name="node"/>, a node of this document, came from: its line in the file, or the --set
+    /// assignment that gave it. A node without either (made in code) is located at the file.
+    /// </summary>
+    public SourceLocation Locate(YamlNode? node)
+    {
+        if (node is not null && _origins.TryGetValue(node, out var origin)) return origin;
+        return node is null || node.Start.Line == 0
+            ? new SourceLocation(SourceName, 0, 0)
+            : new SourceLocation(SourceName, (int)node.Start.Line, (int)node.Start.Column);
     }
 
     /// <summary>Applies <c>key.path=value</c> assignments (the <c>--set</c> option); values are YAML scalars or flow collections.</summary>
@@ -66,14 +76,59 @@ public sealed class ConfigDocument
     {
         var added = assignments.ToList();
         if (added.Count == 0) return this;
-        if (_text is null) return Parse(ToYaml(), SourceName).WithOverrides(added);
-        var all = _assignments.Concat(added).ToList();
-        var copy = new ConfigDocument(SourceName, Parse(_text, SourceName).Root, _text, all);
-        foreach (var assignment in all) copy.Apply(assignment);
+        var copy = Copy();
+        foreach (var assignment in added) copy.Assign(assignment, new SourceLocation($"--set {assignment}", 0, 0));
         return copy;
     }
 
-    private void Apply(string assignment)
+    /// <summary>
+    /// A copy of the document where the mapping at <paramref name="toPath"/> is a copy of the one at
+    /// <paramref name="fromPath"/> (empty if absent) with <paramref name="overrides"/> (key=value, relative) applied.
+    /// `pipeline run compare` derives each variant's stage sections this way. The copied nodes are located where
+    /// the originals are; the overrides at <paramref name="overridesFrom"/>.
+    /// </summary>
+    public ConfigDocument WithCopiedSection(string fromPath, string toPath, IEnumerable<string> overrides, SourceLocation overridesFrom)
+    {
+        var copy = Copy();
+        var keys = toPath.Split('.');
+        var parent = copy.MappingAt(keys[..^1], Locate(Find(fromPath)));
+        var clone = copy.Find(fromPath) is YamlMappingNode section ? copy.CopyOf(section) : copy.Made(new YamlMappingNode(), Locate(null));
+        copy.Replace(parent, keys[^1], clone);
+        foreach (var o in overrides) copy.Assign($"{toPath}.{o}", overridesFrom);
+        return copy;
+    }
+
+    private ConfigDocument Copy()
+    {
+        var copy = new ConfigDocument(SourceName, new YamlMappingNode());
+        foreach (var (key, value) in Root.Children) copy.Root.Children.Add(copy.CopyOf(key, this), copy.CopyOf(value, this));
+        return copy;
+    }
+
+    // A deep copy of a node of `from` (this document when null), each copied node located where its original is.
+    private YamlNode CopyOf(YamlNode node, ConfigDocument? from = null)
+    {
+        from ??= this;
+        YamlNode copy = node switch
+        {
+            YamlScalarNode scalar => new YamlScalarNode(scalar.Value) { Style = scalar.Style, Tag = scalar.Tag },
+            YamlSequenceNode sequence => new YamlSequenceNode(sequence.Children.Select(c => CopyOf(c, from))) { Style = sequence.Style, Tag = sequence.Tag },
+            YamlMappingNode mapping => new YamlMappingNode(mapping.Children.Select(kv =>
+                new KeyValuePair<YamlNode, YamlNode>(CopyOf(kv.Key, from), CopyOf(kv.Value, from)))) { Style = mapping.Style, Tag = mapping.Tag },
+            _ => throw new InvalidOperationException($"a YAML node of kind {node.NodeType} cannot be copied."),
+        };
+        return Made(copy, from.Locate(node));
+    }
+
+    // Records where a node made in code came from.
+    private T Made<T>(T node, SourceLocation origin) where T : YamlNode
+    {
+        _origins[node] = origin;
+        return node;
+    }
+
+    // Sets key.path to the value, creating the mappings on the way; the nodes made are located at `origin`.
+    private void Assign(string assignment, SourceLocation origin)
     {
         int eq = assignment.IndexOf('=');
         if (eq <= 0)
@@ -91,43 +146,36 @@ public sealed class ConfigDocument
         {
             value = new YamlScalarNode(valueText);
         }
-        var node = Root;
-        for (int i = 0; i < keys.Length - 1; i++)
-        {
-            var existing = node.Children.FirstOrDefault(kv => Same(kv.Key, keys[i])).Value;
-            if (existing is YamlMappingNode child) { node = child; continue; }
-            var created = new YamlMappingNode();
-            if (existing is not null) node.Children.Remove(node.Children.First(kv => Same(kv.Key, keys[i])).Key);
-            node.Children.Add(new YamlScalarNode(keys[i]), created);
-            node = created;
-        }
-        var last = node.Children.FirstOrDefault(kv => Same(kv.Key, keys[^1])).Key;
-        if (last is not null) node.Children.Remove(last);
-        node.Children.Add(new YamlScalarNode(keys[^1]), value);
+        var parent = MappingAt(keys[..^1], origin);
+        Replace(parent, keys[^1], Located(value, origin));
     }
 
-    /// <summary>
-    /// A copy of the document where the mapping at <paramref name="toPath"/> is a copy of the one at
-    /// <paramref name="fromPath"/> (empty if absent) with <paramref name="overrides"/> (key=value, relative) applied.
-    /// `pipeline run compare` derives each variant's stage sections this way.
-    /// </summary>
-    public ConfigDocument WithCopiedSection(string fromPath, string toPath, IEnumerable<string> overrides)
+    private YamlNode Located(YamlNode node, SourceLocation origin)
     {
-        var copy = Parse(ToYaml(), SourceName);
-        var parentPath = toPath.Contains('.') ? toPath[..toPath.LastIndexOf('.')] : "";
-        var key = toPath[(toPath.LastIndexOf('.') + 1)..];
-        var source = copy.Find(fromPath);
-        var clone = source is YamlMappingNode mapping ? Parse(new ConfigDocument(SourceName, mapping).ToYaml(), SourceName).Root : new YamlMappingNode();
-        if (copy.Find(parentPath) is not YamlMappingNode parent)
+        foreach (var each in node.AllNodes) Made(each, origin);
+        return node;
+    }
+
+    // The mapping at `keys` below the root, made (and located at `origin`) where missing or not a mapping.
+    private YamlMappingNode MappingAt(IEnumerable<string> keys, SourceLocation origin)
+    {
+        var node = Root;
+        foreach (var key in keys)
         {
-            copy = copy.WithOverrides([$"{parentPath}.{key}={{}}"]);
-            parent = (YamlMappingNode)copy.Find(parentPath)!;
+            if (node.Children.FirstOrDefault(kv => Same(kv.Key, key)).Value is YamlMappingNode child) { node = child; continue; }
+            node = Replace(node, key, Made(new YamlMappingNode(), origin));
         }
+        return node;
+    }
+
+    // Sets parent[key] to the value; a key made here is located with its value.
+    private T Replace<T>(YamlMappingNode parent, string key, T value) where T : YamlNode
+    {
         var existing = parent.Children.Keys.FirstOrDefault(k => Same(k, key));
+        var keyNode = existing is null ? Made(new YamlScalarNode(key), Locate(value)) : existing;
         if (existing is not null) parent.Children.Remove(existing);
-        parent.Children.Add(new YamlScalarNode(key), clone);
-        // Edited in place, so no longer what its text says: further overrides start from its serialisation.
-        return new ConfigDocument(SourceName, copy.Root).WithOverrides(overrides.Select(o => $"{toPath}.{o}"));
+        parent.Children.Add(keyNode, value);
+        return value;
     }
 
     /// <summary>The node at a dotted key path, or null.</summary>

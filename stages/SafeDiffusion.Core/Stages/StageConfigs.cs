@@ -22,7 +22,7 @@ public sealed class StageConfigs
 
     public static StageConfigs Bind(IEnumerable<IStage> stages, PipelineConfig config, ConfigDocument document, ConfigBinder? binder = null)
     {
-        binder ??= new ConfigBinder(document.SourceName);
+        binder ??= new ConfigBinder(document);
         var list = stages.ToList();
         var configs = new Dictionary<string, object>();
         var hashes = new Dictionary<string, string>();

@@ -50,7 +50,7 @@ public sealed record ScheduleConfig : IValidatableConfig
                 $"{document.SourceName} has no '{SectionName}:' section, so there is nothing to schedule. Add one, for example:\n" +
                 "schedule:\n  cron: \"0 2 * * *\"\n  timeZone: Europe/Berlin\n  keepRuns: 7\n" +
                 "(configs/nightly.yaml is a complete example).");
-        var binder = new ConfigBinder(document.SourceName);
+        var binder = new ConfigBinder(document);
         var bound = binder.Bind<ScheduleConfig>(config.Schedule, SectionName);
         binder.ThrowIfAny();
         return bound;

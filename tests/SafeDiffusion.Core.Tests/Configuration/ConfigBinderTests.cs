@@ -99,6 +99,16 @@ public class ConfigBinderTests
     }
 
     [Fact]
+    public void A_value_that_cannot_be_read_is_one_error_not_also_a_range_error_for_its_placeholder()
+    {
+        var e = Assert.Throws<ConfigException>(() => Bind("batchSize: abc\n"));
+
+        var issue = Assert.Single(e.Issues);
+        Assert.Equal("batchSize", issue.KeyPath);
+        Assert.Contains("'abc'", issue.Message);
+    }
+
+    [Fact]
     public void A_yaml_syntax_error_reports_its_line()
     {
         var e = Assert.Throws<ConfigException>(() => ConfigDocument.Parse("a: 1\nb: [1, 2\nc: 3\n", "broken.yaml"));
@@ -127,11 +137,43 @@ public class ConfigBinderTests
         const string yaml = "# a config\n# with comments\ninner: { name: a }\n\n# the batch\nbatchSize: 500\nsteps: 3\n";
         var doc = ConfigDocument.Parse(yaml, "c.yaml").WithOverrides(overrides.Split(';', StringSplitOptions.RemoveEmptyEntries));
 
-        var e = Assert.Throws<ConfigException>(() => { var b = new ConfigBinder("c.yaml"); b.Bind<Sample>(doc.Root, ""); b.ThrowIfAny(); });
+        var e = Assert.Throws<ConfigException>(() => { var b = new ConfigBinder(doc); b.Bind<Sample>(doc.Root, ""); b.ThrowIfAny(); });
 
         var issue = Assert.Single(e.Issues);
         Assert.Equal("batchSize", issue.KeyPath);
-        Assert.Equal(6, issue.Location.Line);
+        Assert.Equal(new SourceLocation("c.yaml", 6, 12), issue.Location);
+    }
+
+    [Theory]
+    [InlineData("batchSize=500", "batchSize")]
+    [InlineData("inner.name=[1, 2]", "inner.name")]
+    [InlineData("categories=[a, {b: 1}]", "categories[1]")]
+    public void A_bad_value_given_by_set_is_reported_at_the_set_not_at_a_line_of_the_file(string assignment, string keyPath)
+    {
+        var doc = ConfigDocument.Parse("# a config\nsteps: 3\n", "c.yaml").WithOverrides(["steps=4", assignment]);
+
+        var e = Assert.Throws<ConfigException>(() => { var b = new ConfigBinder(doc); b.Bind<Sample>(doc.Root, ""); b.ThrowIfAny(); });
+
+        var issue = Assert.Single(e.Issues);
+        Assert.Equal(keyPath, issue.KeyPath);
+        Assert.Equal($"--set {assignment}", issue.Location.ToString());
+        Assert.StartsWith($"Configuration error: --set {assignment}: {keyPath}: ", e.Message);
+    }
+
+    [Fact]
+    public void A_copied_section_is_located_at_the_lines_of_the_section_it_copies_and_its_overrides_where_they_were_given()
+    {
+        const string yaml = "# shared settings\ntrain:\n  # too many\n  batchSize: 500\n";
+        var variantsAt = new SourceLocation("c.yaml", 9, 3);
+        var doc = ConfigDocument.Parse(yaml, "c.yaml").WithCopiedSection("train", "variants.ng", ["warmup=50"], variantsAt);
+
+        var binder = new ConfigBinder(doc);
+        binder.Bind<Sample>(doc.Find("variants.ng"), "variants.ng");
+        binder.Bind<Sample>(doc.Find("train"), "train");
+
+        Assert.Equal(
+            [("variants.ng.batchSize", new SourceLocation("c.yaml", 4, 14)), ("variants.ng.warmup", variantsAt), ("train.batchSize", new SourceLocation("c.yaml", 4, 14))],
+            binder.Issues.Select(i => (i.KeyPath, i.Location)));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class GraphFixture : IDisposable
         bool force = false, CancellationToken ct = default, params string[] overrides)
     {
         var document = ConfigDocument.Parse(Yaml, "toy.yaml").WithOverrides(overrides);
-        var binder = new ConfigBinder(document.SourceName);
+        var binder = new ConfigBinder(document);
         var config = binder.Bind<PipelineConfig>(document.Root, "");
         binder.ThrowIfAny();
         var configs = StageConfigs.Bind(graph.Stages, config, document);

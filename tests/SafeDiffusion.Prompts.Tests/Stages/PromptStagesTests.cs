@@ -44,7 +44,7 @@ public class PromptStagesTests(TinyModelFixture fixture) : IDisposable
                 sample-size: 2
             """;
         var document = ConfigDocument.Parse(yaml, "test.yaml");
-        var binder = new ConfigBinder(document.SourceName);
+        var binder = new ConfigBinder(document);
         var config = binder.Bind<PipelineConfig>(document.Root, "");
         binder.ThrowIfAny();
         var store = new JsonLinesPromptStore();

@@ -9,7 +9,7 @@ public sealed class ScheduleConfigTests
     private static ScheduleConfig Bind(string yaml)
     {
         var document = ConfigDocument.Parse(yaml, "nightly.yaml");
-        var binder = new ConfigBinder(document.SourceName);
+        var binder = new ConfigBinder(document);
         var config = binder.Bind<PipelineConfig>(document.Root, "");
         binder.ThrowIfAny();
         return ScheduleConfig.Bind(config, document);

@@ -65,7 +65,7 @@ public sealed class TrainingStagesTests : IDisposable
                 resolution: 32
             """;
         var document = ConfigDocument.Parse(yaml, "test.yaml");
-        var binder = new ConfigBinder(document.SourceName);
+        var binder = new ConfigBinder(document);
         var config = binder.Bind<PipelineConfig>(document.Root, "");
         binder.ThrowIfAny();
         IStage[] stages = [new FakeDatasetStage(rows: 4), new SafetyTrainStage(), new MaliciousFinetuneStage()];
