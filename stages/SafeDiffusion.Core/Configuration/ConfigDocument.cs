@@ -92,7 +92,11 @@ public sealed class ConfigDocument
         var copy = Copy();
         var keys = toPath.Split('.');
         var parent = copy.MappingAt(keys[..^1], Locate(Find(fromPath)));
-        var clone = copy.Find(fromPath) is YamlMappingNode section ? copy.CopyOf(section) : copy.Made(new YamlMappingNode(), Locate(null));
+        var clone = copy.Find(fromPath) is YamlMappingNode section
+            ? copy.CopyOf(section, copy, new Dictionary<YamlNode, YamlNode>(ReferenceEqualityComparer.Instance))
+            : copy.Made(new YamlMappingNode(), Locate(null));
+        // The file's anchors name its own nodes; a second node under the same name would change what an alias means.
+        foreach (var node in clone.AllNodes) node.Anchor = AnchorName.Empty;
         copy.Replace(parent, keys[^1], clone);
         foreach (var o in overrides) copy.Assign($"{toPath}.{o}", overridesFrom);
         return copy;
@@ -101,22 +105,27 @@ public sealed class ConfigDocument
     private ConfigDocument Copy()
     {
         var copy = new ConfigDocument(SourceName, new YamlMappingNode());
-        foreach (var (key, value) in Root.Children) copy.Root.Children.Add(copy.CopyOf(key, this), copy.CopyOf(value, this));
+        var copies = new Dictionary<YamlNode, YamlNode>(ReferenceEqualityComparer.Instance);
+        foreach (var (key, value) in Root.Children) copy.Root.Children.Add(copy.CopyOf(key, this, copies), copy.CopyOf(value, this, copies));
         return copy;
     }
 
-    // A deep copy of a node of `from` (this document when null), each copied node located where its original is.
-    private YamlNode CopyOf(YamlNode node, ConfigDocument? from = null)
+    // A deep copy of a node of `from`, each copied node located where its original is. A node met twice (an anchor
+    // and its aliases) is copied once, so the copy keeps the file's anchors.
+    private YamlNode CopyOf(YamlNode node, ConfigDocument from, Dictionary<YamlNode, YamlNode> copies)
     {
-        from ??= this;
+        if (copies.TryGetValue(node, out var done)) return done;
         YamlNode copy = node switch
         {
-            YamlScalarNode scalar => new YamlScalarNode(scalar.Value) { Style = scalar.Style, Tag = scalar.Tag },
-            YamlSequenceNode sequence => new YamlSequenceNode(sequence.Children.Select(c => CopyOf(c, from))) { Style = sequence.Style, Tag = sequence.Tag },
+            YamlScalarNode scalar => new YamlScalarNode(scalar.Value) { Style = scalar.Style },
+            YamlSequenceNode sequence => new YamlSequenceNode(sequence.Children.Select(c => CopyOf(c, from, copies))) { Style = sequence.Style },
             YamlMappingNode mapping => new YamlMappingNode(mapping.Children.Select(kv =>
-                new KeyValuePair<YamlNode, YamlNode>(CopyOf(kv.Key, from), CopyOf(kv.Value, from)))) { Style = mapping.Style, Tag = mapping.Tag },
+                new KeyValuePair<YamlNode, YamlNode>(CopyOf(kv.Key, from, copies), CopyOf(kv.Value, from, copies)))) { Style = mapping.Style },
             _ => throw new InvalidOperationException($"a YAML node of kind {node.NodeType} cannot be copied."),
         };
+        copy.Tag = node.Tag;
+        copy.Anchor = node.Anchor;
+        copies[node] = copy;
         return Made(copy, from.Locate(node));
     }
 

@@ -188,6 +188,15 @@ public class ConfigBinderTests
     }
 
     [Fact]
+    public void Overrides_keep_the_files_anchors_and_aliases()
+    {
+        const string yaml = "shared: &defaults\n  name: a\ninner: *defaults\nsteps: 3\n";
+        var doc = ConfigDocument.Parse(yaml, "a.yaml").WithOverrides(["steps=7"]);
+
+        Assert.Equal("shared: &defaults\n  name: a\ninner: *defaults\nsteps: 7\n", doc.ToYaml().Replace("\r\n", "\n"));
+    }
+
+    [Fact]
     public void An_override_without_equals_sign_is_a_usage_error()
     {
         var doc = ConfigDocument.Parse("steps: 3\n", "o.yaml");
