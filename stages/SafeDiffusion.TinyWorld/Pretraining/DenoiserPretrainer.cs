@@ -15,7 +15,7 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// <summary>
 /// Trains a UNet and its CLIP text encoder together with the plain diffusion loss: a random batch of precomputed
 /// (scaled) latents and caption tokens, a share of captions dropped to the empty caption, Gaussian noise added at
-/// uniform random timesteps of the DDPM schedule, and the MSE between the UNet's prediction and the noise (weighted
+/// random timesteps of the DDPM schedule (logit-normal by default, <see cref="TimestepSampling"/>), and the MSE between the UNet's prediction and the noise (weighted
 /// per sample by Min-SNR-gamma and per latent pixel by what it shows) back-propagated through the UNet and the text encoder's forward pass alike. One
 /// AdamW over both, warm-up then cosine decay, clipping over both. The training engine's <c>DiffusionTrainer</c> keeps the text encoder frozen,
 /// which is right for fine-tuning but not for building a model from scratch, hence this loop.
@@ -61,7 +61,7 @@ public static class DenoiserPretrainer
                 var clean = latents.index_select(0, index);
                 var tokens = CaptionDropout.Apply(ids.index_select(0, index), emptyIds, options.CaptionDropout, generator);
                 var noise = randn(clean.shape, ScalarType.Float32, CPU, generator: generator);
-                var timesteps = randint(0, schedule.NumTrainTimesteps, [batchSize], ScalarType.Int64, CPU, generator: generator);
+                var timesteps = Timesteps(options, schedule.NumTrainTimesteps, batchSize, generator);
                 var noisy = schedule.AddNoise(clean, noise, timesteps);
                 var weightMap = pixelWeights?.index_select(0, index);
                 var losses = copies.Run((replica, r) =>
@@ -101,6 +101,16 @@ public static class DenoiserPretrainer
         textEncoder.eval();
         return new DenoiserTrainingReport(options.Steps, tail.First, clock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>int64 [count] training timesteps in 0 .. numTrainTimesteps - 1, drawn as <paramref name="options"/> say.</summary>
+    internal static Tensor Timesteps(DenoiserPretrainingOptions options, int numTrainTimesteps, long count, Generator generator) =>
+        options.TimestepSampling switch
+        {
+            TimestepSampling.Uniform => randint(0, numTrainTimesteps, [count], ScalarType.Int64, CPU, generator: generator),
+            TimestepSampling.LogitNormal => (sigmoid(randn([count], ScalarType.Float32, CPU, generator: generator) * options.TimestepLogitStd + options.TimestepLogitMean)
+                * numTrainTimesteps).floor().clamp(0, numTrainTimesteps - 1).to(ScalarType.Int64),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.TimestepSampling, "unknown timestep sampling."),
+        };
 
     /// <summary>min(SNR(t), gamma) / SNR(t) per timestep, with SNR(t) = alpha_bar_t / (1 - alpha_bar_t): the epsilon-loss weights of Min-SNR-gamma.</summary>
     internal static Tensor MinSnrWeights(NoiseSchedule schedule, Tensor timesteps, double gamma)
