@@ -39,9 +39,7 @@ public sealed class ConfigBinder
     public void Report(YamlNode? node, string path, string message) =>
         _issues.Add(new ConfigIssue(Locate(node), path, message));
 
-    public SourceLocation Locate(YamlNode? node) => _document is not null ? _document.Locate(node)
-        : node is null || node.Start.Line == 0 ? new SourceLocation(SourceName, 0, 0)
-        : new SourceLocation(SourceName, (int)node.Start.Line, (int)node.Start.Column);
+    public SourceLocation Locate(YamlNode? node) => _document?.Locate(node) ?? ConfigDocument.PositionIn(SourceName, node);
 
     /// <summary>Binds <paramref name="node"/> (null: all defaults) to a new <typeparamref name="T"/>.</summary>
     public T Bind<T>(YamlNode? node, string path) where T : class, new() => (T)Bind(typeof(T), node, path)!;

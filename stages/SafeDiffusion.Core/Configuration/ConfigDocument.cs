@@ -66,10 +66,13 @@ public sealed class ConfigDocument
     public SourceLocation Locate(YamlNode? node)
     {
         if (node is not null && _origins.TryGetValue(node, out var origin)) return origin;
-        return node is null || node.Start.Line == 0
-            ? new SourceLocation(SourceName, 0, 0)
-            : new SourceLocation(SourceName, (int)node.Start.Line, (int)node.Start.Column);
+        return PositionIn(SourceName, node);
     }
+
+    /// <summary>A parsed node's own position in <paramref name="sourceName"/>; the file alone for a node without one.</summary>
+    public static SourceLocation PositionIn(string sourceName, YamlNode? node) => node is null || node.Start.Line == 0
+        ? new SourceLocation(sourceName, 0, 0)
+        : new SourceLocation(sourceName, (int)node.Start.Line, (int)node.Start.Column);
 
     /// <summary>Applies <c>key.path=value</c> assignments (the <c>--set</c> option); values are YAML scalars or flow collections.</summary>
     public ConfigDocument WithOverrides(IEnumerable<string> assignments)
