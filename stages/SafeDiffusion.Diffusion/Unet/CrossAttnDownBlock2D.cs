@@ -13,19 +13,11 @@ public sealed class CrossAttnDownBlock2D : UNetDownBlock
 
     public CrossAttnDownBlock2D(UNetBlockSettings s, bool addDownsample, long downsamplePadding) : base(nameof(CrossAttnDownBlock2D))
     {
-        _resnets = nn.ModuleList(Enumerable.Range(0, s.Layers).Select(i => new ResnetBlock2D(
-            i == 0 ? s.InChannels : s.OutChannels, s.OutChannels, s.TembChannels, s.NormGroups, s.NormEps, s.Activation,
-            s.Dropout, 1.0, s.Placement)).ToArray());
-        _attentions = nn.ModuleList(Enumerable.Range(0, s.Layers).Select(_ => new Transformer2DModel(
-            s.Heads, s.OutChannels / s.Heads, s.OutChannels, s.TransformerLayers, s.CrossAttentionDim, s.NormGroups,
-            s.UseLinearProjection, s.UpcastAttention, s.Dropout, s.Placement)).ToArray());
+        _resnets = nn.ModuleList(Resnets(s));
+        _attentions = nn.ModuleList(Enumerable.Range(0, s.Layers).Select(_ => s.Transformer(s.OutChannels)).ToArray());
         register_module("attentions", _attentions);
         register_module("resnets", _resnets);
-        if (addDownsample)
-        {
-            _downsampler = new Downsample2D(s.OutChannels, s.OutChannels, downsamplePadding, s.Placement);
-            register_module("downsamplers", nn.ModuleList(_downsampler));
-        }
+        _downsampler = RegisterDownsampler(s, addDownsample, downsamplePadding);
     }
 
     public override (Tensor Hidden, IReadOnlyList<Tensor> Skips) Forward(Tensor hidden, Tensor temb, Tensor encoderHiddenStates)

@@ -12,15 +12,9 @@ public sealed class DownBlock2D : UNetDownBlock
 
     public DownBlock2D(UNetBlockSettings s, bool addDownsample, long downsamplePadding) : base(nameof(DownBlock2D))
     {
-        _resnets = nn.ModuleList(Enumerable.Range(0, s.Layers).Select(i => new ResnetBlock2D(
-            i == 0 ? s.InChannels : s.OutChannels, s.OutChannels, s.TembChannels, s.NormGroups, s.NormEps, s.Activation,
-            s.Dropout, 1.0, s.Placement)).ToArray());
+        _resnets = nn.ModuleList(Resnets(s));
         register_module("resnets", _resnets);
-        if (addDownsample)
-        {
-            _downsampler = new Downsample2D(s.OutChannels, s.OutChannels, downsamplePadding, s.Placement);
-            register_module("downsamplers", nn.ModuleList(_downsampler));
-        }
+        _downsampler = RegisterDownsampler(s, addDownsample, downsamplePadding);
     }
 
     public override (Tensor Hidden, IReadOnlyList<Tensor> Skips) Forward(Tensor hidden, Tensor temb, Tensor encoderHiddenStates)

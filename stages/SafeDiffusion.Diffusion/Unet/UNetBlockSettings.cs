@@ -18,4 +18,13 @@ public sealed record UNetBlockSettings(
     bool UseLinearProjection,
     bool UpcastAttention,
     double Dropout,
-    ModulePlacement Placement);
+    ModulePlacement Placement)
+{
+    /// <summary>A resnet of these settings from <paramref name="inChannels"/> to <paramref name="outChannels"/>.</summary>
+    public ResnetBlock2D Resnet(long inChannels, long outChannels, double outputScaleFactor = 1.0) =>
+        new(inChannels, outChannels, TembChannels, NormGroups, NormEps, Activation, Dropout, outputScaleFactor, Placement);
+
+    /// <summary>A spatial transformer of these settings over <paramref name="channels"/>, split into <see cref="Heads"/> heads.</summary>
+    public Transformer2DModel Transformer(long channels) =>
+        new(Heads, channels / Heads, channels, TransformerLayers, CrossAttentionDim, NormGroups, UseLinearProjection, UpcastAttention, Dropout, Placement);
+}

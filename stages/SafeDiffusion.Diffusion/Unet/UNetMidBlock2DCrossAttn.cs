@@ -14,11 +14,8 @@ public sealed class UNetMidBlock2DCrossAttn : DiffusersModule
     public UNetMidBlock2DCrossAttn(UNetBlockSettings s, double outputScaleFactor) : base(nameof(UNetMidBlock2DCrossAttn))
     {
         long c = s.InChannels;
-        _resnets = nn.ModuleList(Enumerable.Range(0, s.Layers + 1).Select(_ =>
-            new ResnetBlock2D(c, c, s.TembChannels, s.NormGroups, s.NormEps, s.Activation, s.Dropout, outputScaleFactor, s.Placement)).ToArray());
-        _attentions = nn.ModuleList(Enumerable.Range(0, s.Layers).Select(_ => new Transformer2DModel(
-            s.Heads, c / s.Heads, c, s.TransformerLayers, s.CrossAttentionDim, s.NormGroups,
-            s.UseLinearProjection, s.UpcastAttention, s.Dropout, s.Placement)).ToArray());
+        _resnets = nn.ModuleList(Enumerable.Range(0, s.Layers + 1).Select(_ => s.Resnet(c, c, outputScaleFactor)).ToArray());
+        _attentions = nn.ModuleList(Enumerable.Range(0, s.Layers).Select(_ => s.Transformer(c)).ToArray());
         register_module("attentions", _attentions);
         register_module("resnets", _resnets);
     }

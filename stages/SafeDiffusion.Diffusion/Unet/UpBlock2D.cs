@@ -13,18 +13,9 @@ public sealed class UpBlock2D : UNetUpBlock
     /// <param name="s">InChannels is the skip width of the last resnet (diffusers' <c>in_channels</c>).</param>
     public UpBlock2D(UNetBlockSettings s, long prevOutputChannels, bool addUpsample) : base(nameof(UpBlock2D))
     {
-        _resnets = nn.ModuleList(Enumerable.Range(0, s.Layers).Select(i =>
-        {
-            long skip = i == s.Layers - 1 ? s.InChannels : s.OutChannels;
-            long input = i == 0 ? prevOutputChannels : s.OutChannels;
-            return new ResnetBlock2D(input + skip, s.OutChannels, s.TembChannels, s.NormGroups, s.NormEps, s.Activation, s.Dropout, 1.0, s.Placement);
-        }).ToArray());
+        _resnets = nn.ModuleList(SkipResnets(s, prevOutputChannels));
         register_module("resnets", _resnets);
-        if (addUpsample)
-        {
-            _upsampler = new Upsample2D(s.OutChannels, s.OutChannels, s.Placement);
-            register_module("upsamplers", nn.ModuleList(_upsampler));
-        }
+        _upsampler = RegisterUpsampler(s, addUpsample);
     }
 
     public override int ResnetCount => _resnets.Count;
