@@ -37,21 +37,8 @@ public sealed class ClipImageFeatureExtractor : IImageFeatureExtractor
 
     public int BatchSize { get; }
 
-    public Tensor Extract(IReadOnlyList<Rgb8Image> images)
-    {
-        using var outer = torch.NewDisposeScope();
-        var parts = new List<Tensor>();
-        for (int start = 0; start < images.Count; start += BatchSize)
-        {
-            using var noGrad = torch.no_grad();
-            using var scope = torch.NewDisposeScope();
-            var pixels = _processor.Preprocess(images.Skip(start).Take(BatchSize).ToList(), _device);
-            var features = nn.functional.normalize(_model.GetImageFeatures(pixels).to(ScalarType.Float32), dim: -1);
-            parts.Add(features.cpu().MoveToOuterDisposeScope());
-        }
-        var result = parts.Count == 0 ? torch.empty([0, Dimension]) : torch.cat(parts, 0);
-        return result.MoveToOuterDisposeScope();
-    }
+    public Tensor Extract(IReadOnlyList<Rgb8Image> images) => FeatureBatches.Extract(images, BatchSize, Dimension,
+        batch => nn.functional.normalize(_model.GetImageFeatures(_processor.Preprocess(batch, _device)).to(ScalarType.Float32), dim: -1));
 
     public void Dispose()
     {

@@ -39,20 +39,8 @@ public sealed class InceptionFeatureExtractor : IImageFeatureExtractor
 
     public int BatchSize { get; }
 
-    public Tensor Extract(IReadOnlyList<Rgb8Image> images)
-    {
-        using var outer = torch.NewDisposeScope();
-        var parts = new List<Tensor>();
-        for (int start = 0; start < images.Count; start += BatchSize)
-        {
-            using var noGrad = torch.no_grad();
-            using var scope = torch.NewDisposeScope();
-            var batch = torch.cat(images.Skip(start).Take(BatchSize).Select(ToInput).ToList(), 0);
-            parts.Add(_model.forward(batch).to(ScalarType.Float32).cpu().MoveToOuterDisposeScope());
-        }
-        var result = parts.Count == 0 ? torch.empty([0, Dimension]) : torch.cat(parts, 0);
-        return result.MoveToOuterDisposeScope();
-    }
+    public Tensor Extract(IReadOnlyList<Rgb8Image> images) => FeatureBatches.Extract(images, BatchSize, Dimension,
+        batch => _model.forward(torch.cat(batch.Select(ToInput).ToList(), 0)));
 
     private Tensor ToInput(Rgb8Image image)
     {

@@ -1,6 +1,5 @@
 using SafeDiffusion.Datasets.Inspection;
 using SafeDiffusion.Images.Export;
-using SafeDiffusion.Images.Tests.Sheets;
 using SafeDiffusion.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;

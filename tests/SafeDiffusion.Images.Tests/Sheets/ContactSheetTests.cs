@@ -1,5 +1,6 @@
 using SafeDiffusion.Datasets.Inspection;
 using SafeDiffusion.Images.Sheets;
+using SafeDiffusion.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 

@@ -37,24 +37,12 @@ public sealed class InspectCommandTests : IDisposable
             new ParquetPartWriterOptions { RowsPerPart = 4 });
         for (int i = 0; i < count; i++)
         {
-            var png = NoisyPng(24, 16, i);
+            var png = TestImages.NoisyPng(24, 16, i);
             await writer.WriteAsync(new ImageRecord($"img-{i:D3}", $"p-{i}", $"prompt {i}",
                 i % 2 == 0 ? PromptLabel.Clean : PromptLabel.Harmful, i % 2 == 0 ? "laion" : "hate", png, 24, 16, i, 20, 7.5,
                 "pndm", "tiny", Convert.ToHexStringLower(SHA256.HashData(png)), DatasetSplit.Train));
         }
         return folder;
-    }
-
-    private static byte[] NoisyPng(int width, int height, int seed)
-    {
-        var random = new Random(seed);
-        using var image = new Image<Rgba32>(width, height);
-        for (int y = 0; y < height; y++)
-        for (int x = 0; x < width; x++)
-            image[x, y] = new Rgba32((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
-        using var ms = new MemoryStream();
-        image.SaveAsPng(ms);
-        return ms.ToArray();
     }
 
     [Fact]

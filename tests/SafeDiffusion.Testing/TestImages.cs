@@ -1,9 +1,10 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace SafeDiffusion.Images.Tests.Sheets;
+namespace SafeDiffusion.Testing;
 
-internal static class TestImages
+/// <summary>Small PNG files for tests of code that reads or shows images: one colour, or seeded noise.</summary>
+public static class TestImages
 {
     public static byte[] SolidPng(int width, int height, Rgba32 color)
     {
