@@ -134,7 +134,20 @@ public sealed class UNet2DConditionModel : DiffusersModule
     /// <param name="sample">[B, in_channels, h, w] latents.</param>
     /// <param name="timestep">[B] or a scalar (0-d) tensor, integer or fractional.</param>
     /// <param name="encoderHiddenStates">[B, tokens, cross_attention_dim] text embeddings.</param>
-    public Tensor Forward(Tensor sample, Tensor timestep, Tensor encoderHiddenStates)
+    public Tensor Forward(Tensor sample, Tensor timestep, Tensor encoderHiddenStates) => Run(sample, timestep, encoderHiddenStates, keepEncoderOutput: false).Prediction;
+
+    /// <summary>
+    /// As <see cref="Forward(Tensor, Tensor, Tensor)"/>, and also the hidden state where the down path ends (the mid
+    /// block's input, [B, last block_out_channels, h / 2^(blocks - 1), w / 2^(blocks - 1)]), for training losses that
+    /// shape the UNet's own representation (representation alignment). Both tensors are the caller's.
+    /// </summary>
+    public (Tensor Prediction, Tensor EncoderOutput) ForwardWithEncoderOutput(Tensor sample, Tensor timestep, Tensor encoderHiddenStates)
+    {
+        var (prediction, encoderOutput) = Run(sample, timestep, encoderHiddenStates, keepEncoderOutput: true);
+        return (prediction, encoderOutput!);
+    }
+
+    private (Tensor Prediction, Tensor? EncoderOutput) Run(Tensor sample, Tensor timestep, Tensor encoderHiddenStates, bool keepEncoderOutput)
     {
         using var scope = NewDisposeScope();
         long batch = sample.shape[0];
@@ -155,6 +168,7 @@ public sealed class UNet2DConditionModel : DiffusersModule
             h = next;
             skips.AddRange(blockSkips);
         }
+        var encoderOutput = keepEncoderOutput ? h : null;
         if (_midBlock is not null) h = _midBlock.Forward(h, emb, encoderHiddenStates);
 
         for (int i = 0; i < _upBlocks.Count; i++)
@@ -168,7 +182,7 @@ public sealed class UNet2DConditionModel : DiffusersModule
         }
 
         h = _convOut.forward(_convAct(_convNormOut.forward(h)));
-        return h.MoveToOuterDisposeScope();
+        return (h.MoveToOuterDisposeScope(), encoderOutput?.MoveToOuterDisposeScope());
     }
 
     /// <summary>As <see cref="Forward(Tensor, Tensor, Tensor)"/> with one timestep for the whole batch.</summary>

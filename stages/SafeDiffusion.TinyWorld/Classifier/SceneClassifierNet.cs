@@ -16,7 +16,10 @@ namespace SafeDiffusion.TinyWorld.Classifier;
 public sealed class SceneClassifierNet : nn.Module<Tensor, SceneClassifierLogits>
 {
     public const int FeatureDimension = 128;
-    private static readonly int[] Channels = [16, 32, 64, 64];
+
+    /// <summary>Channels of the quarter-size grid of cell features (<see cref="SceneClassifierLogits.CellFeatures"/>).</summary>
+    public const int CellFeatureDimension = 64;
+    private static readonly int[] Channels = [16, 32, CellFeatureDimension, 64];
 
     private readonly Conv2d conv1, conv2, conv3, conv4;
     private readonly BatchNorm2d bn1, bn2, bn3, bn4;
@@ -63,7 +66,8 @@ public sealed class SceneClassifierNet : nn.Module<Tensor, SceneClassifierLogits
             color_head.forward(features).MoveToOuterDisposeScope(),
             background_head.forward(features).MoveToOuterDisposeScope(),
             shape_map_head.forward(fine).MoveToOuterDisposeScope(),
-            color_map_head.forward(fine).MoveToOuterDisposeScope());
+            color_map_head.forward(fine).MoveToOuterDisposeScope(),
+            fine.MoveToOuterDisposeScope());
         return result;
     }
 }

@@ -189,6 +189,27 @@ public sealed class TinyWorldClassifier : IDisposable
         return Enumerable.Range(0, images.Count).Select(i => flat.AsSpan(i * FeatureDimension, FeatureDimension).ToArray()).ToList();
     }
 
+    /// <summary>
+    /// The cell features of a batch of images ([n, <see cref="SceneClassifierNet.CellFeatureDimension"/>, h/4, w/4]),
+    /// what the classifier sees at each place of the frame, in the caller's dispose scope.
+    /// </summary>
+    /// <param name="pixels">[n, 3, h, w] in 0..1, at the classifier's image size.</param>
+    public Tensor CellFeatures(Tensor pixels)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        if (pixels.dim() != 4 || pixels.shape[2] != ImageSize || pixels.shape[3] != ImageSize)
+            throw new ArgumentException($"pixels must be [n, 3, {ImageSize}, {ImageSize}], not [{string.Join(", ", pixels.shape)}].", nameof(pixels));
+        var parts = new List<Tensor>();
+        using (var scope = torch.NewDisposeScope())
+        {
+            for (long start = 0; start < pixels.shape[0]; start += 256)
+                parts.Add(Forward(pixels.narrow(0, start, Math.Min(256, pixels.shape[0] - start))).CellFeatures.MoveToOuterDisposeScope());
+        }
+        var result = torch.cat(parts, 0);
+        foreach (var part in parts) part.Dispose();
+        return result;
+    }
+
     /// <summary>Whether the image shows every shape and every colour the caption asks for.</summary>
     public bool PromptAdherence(Rgb8Image image, SceneDescription caption) => Adheres(Score([image])[0], caption);
 

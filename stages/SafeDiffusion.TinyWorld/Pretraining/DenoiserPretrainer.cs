@@ -17,7 +17,8 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// (scaled) latents and caption tokens, a share of captions dropped to the empty caption, Gaussian noise added at
 /// random timesteps of the DDPM schedule (logit-normal by default, <see cref="TimestepSampling"/>), and the MSE between the UNet's prediction and the noise (weighted
 /// per sample by Min-SNR-gamma and per latent pixel by what it shows) back-propagated through the UNet and the text encoder's forward pass alike. One
-/// AdamW over both, warm-up then cosine decay, clipping over both. The training engine's <c>DiffusionTrainer</c> keeps the text encoder frozen,
+/// AdamW over both, warm-up then cosine decay, clipping over both; optionally representation alignment
+/// (<see cref="RepresentationProjector"/>), and a step whose loss or gradients are not finite is dropped. The training engine's <c>DiffusionTrainer</c> keeps the text encoder frozen,
 /// which is right for fine-tuning but not for building a model from scratch, hence this loop.
 /// </summary>
 public static class DenoiserPretrainer
@@ -27,29 +28,42 @@ public static class DenoiserPretrainer
     /// <param name="emptyIds">int64 [T] token ids of the empty caption.</param>
     /// <param name="replicas">Copies that share each batch, one thread each (<see cref="DataParallelReplicas{TReplica}"/>).</param>
     /// <param name="pixelWeights">[N, 1, h, w] loss weight of each latent pixel (<see cref="ObjectLossWeights"/>); null weighs all alike.</param>
+    /// <param name="teacherFeatures">[N, C, h', w'] what a vision model sees at each cell of each clean image, on the grid where the
+    /// UNet's down path ends; with <see cref="DenoiserPretrainingOptions.AlignmentWeight"/> above 0 the UNet's hidden state there is
+    /// aligned with it (<see cref="RepresentationProjector"/>). Null trains without alignment.</param>
     public static DenoiserTrainingReport Train(UNet2DConditionModel unet, CLIPTextModel textEncoder, NoiseSchedule schedule, Tensor latents, Tensor ids,
-        Tensor emptyIds, DenoiserPretrainingOptions options, long seed, IProgressSink progress, CancellationToken ct, int replicas = 1, Tensor? pixelWeights = null)
+        Tensor emptyIds, DenoiserPretrainingOptions options, long seed, IProgressSink progress, CancellationToken ct, int replicas = 1, Tensor? pixelWeights = null,
+        Tensor? teacherFeatures = null)
     {
         if (latents.shape[0] != ids.shape[0]) throw new ArgumentException($"{latents.shape[0]} latents but {ids.shape[0]} captions.", nameof(ids));
         if (pixelWeights is not null && (pixelWeights.shape[0] != latents.shape[0] || pixelWeights.shape[2] != latents.shape[2] || pixelWeights.shape[3] != latents.shape[3]))
             throw new ArgumentException($"pixel weights [{string.Join(", ", pixelWeights.shape)}] do not match latents [{string.Join(", ", latents.shape)}].", nameof(pixelWeights));
+        if (teacherFeatures is not null && teacherFeatures.shape[0] != latents.shape[0])
+            throw new ArgumentException($"{latents.shape[0]} latents but {teacherFeatures.shape[0]} teacher feature maps.", nameof(teacherFeatures));
         ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
         var clock = Stopwatch.StartNew();
+        bool align = teacherFeatures is not null && options.AlignmentWeight > 0;
+        long unetChannels = unet.Config.BlockOutChannels[^1];
+        using var projector = align ? new RepresentationProjector(unetChannels, options.AlignmentHiddenChannels, teacherFeatures!.shape[1]) : null;
         var parameters = unet.named_parameters().Select(p => (Name: "unet." + p.name, Parameter: p.parameter))
-            .Concat(textEncoder.named_parameters().Select(p => (Name: "text_encoder." + p.name, Parameter: p.parameter))).ToList();
+            .Concat(textEncoder.named_parameters().Select(p => (Name: "text_encoder." + p.name, Parameter: p.parameter)))
+            .Concat(projector?.named_parameters().Select(p => (Name: "projector." + p.name, Parameter: p.parameter)) ?? []).ToList();
         using var optimizer = new AdamW(parameters, new AdamWSettings());
         using var ema = options.EmaDecay > 0 ? new WeightAverage(parameters.Select(p => p.Parameter).ToList(), options.EmaDecay) : null;
         var rates = new LearningRateSchedule(options.LearningRate, LearningRateScheduleKind.Cosine, options.WarmupSteps, options.Steps);
         using var generator = new Generator(unchecked((ulong)seed));
         long n = latents.shape[0];
         long batchSize = Math.Min(options.BatchSize, n);
-        using var copies = new DataParallelReplicas<Denoiser>(new Denoiser(unet, textEncoder),
-            () => Denoiser.CopyOf(unet, textEncoder),
-            d => d.Unet.parameters().Concat(d.TextEncoder.parameters()), (int)Math.Min(replicas, batchSize), d => d.Dispose());
+        using var copies = new DataParallelReplicas<Denoiser>(new Denoiser(unet, textEncoder, projector),
+            () => Denoiser.CopyOf(unet, textEncoder, projector),
+            d => d.Parameters(), (int)Math.Min(replicas, batchSize), d => d.Dispose());
         var weights = copies.ShareWeights(batchSize);
         var tail = new RunningMean(Math.Max(1, options.Steps / 10));
+        var alignmentTail = new RunningMean(Math.Max(1, options.Steps / 10));
+        int skipped = 0, maxSkipped = Math.Max(3, options.Steps / 100);
         unet.train();
         textEncoder.train();
+        projector?.train();
         using (var task = progress.Start("pretrain tiny UNet + text encoder", options.Steps, "steps"))
         {
             for (int step = 0; step < options.Steps; step++)
@@ -64,42 +78,72 @@ public static class DenoiserPretrainer
                 var timesteps = Timesteps(options, schedule.NumTrainTimesteps, batchSize, generator);
                 var noisy = schedule.AddNoise(clean, noise, timesteps);
                 var weightMap = pixelWeights?.index_select(0, index);
+                var teacher = align ? teacherFeatures!.index_select(0, index) : null;
                 var losses = copies.Run((replica, r) =>
                 {
                     var (start, length) = copies.Share(r, batchSize);
                     using var replicaScope = NewDisposeScope();
                     var t = timesteps.narrow(0, start, length);
                     using var text = replica.TextEncoder.forward(tokens.narrow(0, start, length));
-                    var prediction = replica.Unet.Forward(noisy.narrow(0, start, length), t, text.LastHiddenState);
+                    Tensor prediction, alignment;
+                    if (teacher is not null)
+                    {
+                        var (p, hidden) = replica.Unet.ForwardWithEncoderOutput(noisy.narrow(0, start, length), t, text.LastHiddenState);
+                        prediction = p;
+                        alignment = replica.Projector!.Loss(hidden, teacher.narrow(0, start, length));
+                    }
+                    else
+                    {
+                        prediction = replica.Unet.Forward(noisy.narrow(0, start, length), t, text.LastHiddenState);
+                        alignment = zeros(1);
+                    }
                     var target = noise.narrow(0, start, length);
                     var squared = (prediction - target).pow(2);
                     if (weightMap is not null) squared = squared * weightMap.narrow(0, start, length);
                     var loss = options.MinSnrGamma > 0
                         ? (MinSnrWeights(schedule, t, options.MinSnrGamma) * squared.mean([1, 2, 3])).mean()
                         : squared.mean();
-                    loss.backward();
-                    return (double)loss.item<float>();
+                    var total = teacher is not null ? loss + options.AlignmentWeight * alignment : loss;
+                    total.backward();
+                    return (Denoising: (double)loss.item<float>(), Alignment: (double)alignment.item<float>());
                 });
                 copies.ReduceGradients(weights);
                 double norm = GradientClipping.ClipByTotalNorm(parameters.Select(p => p.Parameter), options.MaxGradNorm);
+                double value = losses.Zip(weights).Sum(p => p.First.Denoising * p.Second);
+                double alignmentValue = losses.Zip(weights).Sum(p => p.First.Alignment * p.Second);
+                if (!double.IsFinite(norm) || !double.IsFinite(value))
+                {
+                    // As a mixed-precision loss scaler does: the step is dropped and the weights stay as they were. Seen
+                    // now and then after tens to thousands of finite steps, with and without representation alignment, and
+                    // not at the same step when the same build is repeated (not traced further: README, the tiny world);
+                    // applied, such a step turns every weight into NaN. The replicas take the primary's weights again in
+                    // case the fault was in theirs.
+                    copies.ZeroGradients();
+                    copies.CopyPrimaryWeights();
+                    skipped++;
+                    if (skipped > maxSkipped)
+                        throw new PipelineException(string.Create(CultureInfo.InvariantCulture,
+                            $"UNet pretraining diverged: {skipped} of {step + 1} steps had a loss or gradients that were not finite (the last: loss {value}, gradient norm {norm}); lower world.pretraining.denoiser.learningRate."));
+                    task.Increment();
+                    continue;
+                }
                 optimizer.Step(rates.RateAt(step));
                 copies.ZeroGradients();
                 copies.CopyPrimaryWeights();
                 ema?.Update(step);
 
-                double value = losses.Zip(weights).Sum(p => p.First * p.Second);
-                if (!double.IsFinite(value))
-                    throw new PipelineException($"UNet pretraining diverged at step {step + 1} (loss {value}); lower world.pretraining.denoiser.learningRate.");
                 tail.Add(value, norm);
+                alignmentTail.Add(alignmentValue, 0);
                 task.Increment();
                 if (step % 10 == 9 || step == options.Steps - 1)
-                    task.SetStatus(string.Create(CultureInfo.InvariantCulture, $"loss {tail.First:F4} grad norm {tail.Second:F2}"));
+                    task.SetStatus(string.Create(CultureInfo.InvariantCulture,
+                        $"loss {tail.First:F4}{(align ? $" alignment {alignmentTail.First:F3}" : "")} grad norm {tail.Second:F2}"));
             }
         }
         ema?.CopyInto();
         unet.eval();
         textEncoder.eval();
-        return new DenoiserTrainingReport(options.Steps, tail.First, clock.Elapsed.TotalSeconds);
+        return new DenoiserTrainingReport(options.Steps, tail.First, clock.Elapsed.TotalSeconds, align ? alignmentTail.First : null, skipped);
     }
 
     /// <summary>int64 [count] training timesteps in 0 .. numTrainTimesteps - 1, drawn as <paramref name="options"/> say.</summary>
@@ -121,21 +165,27 @@ public static class DenoiserPretrainer
     }
 
     /// <summary>One copy of what the denoiser pretraining trains.</summary>
-    private sealed record Denoiser(UNet2DConditionModel Unet, CLIPTextModel TextEncoder) : IDisposable
+    private sealed record Denoiser(UNet2DConditionModel Unet, CLIPTextModel TextEncoder, RepresentationProjector? Projector) : IDisposable
     {
         /// <summary>Modules of the same architecture in training mode; the replicas copy the weights in.</summary>
-        public static Denoiser CopyOf(UNet2DConditionModel unet, CLIPTextModel textEncoder)
+        public static Denoiser CopyOf(UNet2DConditionModel unet, CLIPTextModel textEncoder, RepresentationProjector? projector)
         {
-            var copy = new Denoiser(new UNet2DConditionModel(unet.Config), new CLIPTextModel(textEncoder.Config));
+            var copy = new Denoiser(new UNet2DConditionModel(unet.Config), new CLIPTextModel(textEncoder.Config),
+                projector is null ? null : new RepresentationProjector(projector.InChannels, projector.HiddenChannels, projector.OutChannels));
             copy.Unet.train();
             copy.TextEncoder.train();
+            copy.Projector?.train();
             return copy;
         }
+
+        public IEnumerable<TorchSharp.Modules.Parameter> Parameters() =>
+            Unet.parameters().Concat(TextEncoder.parameters()).Concat(Projector?.parameters() ?? []);
 
         public void Dispose()
         {
             Unet.Dispose();
             TextEncoder.Dispose();
+            Projector?.Dispose();
         }
     }
 }

@@ -66,6 +66,18 @@ public sealed record DenoiserPretrainingOptions
     [Range(1.0, 100.0)]
     public double ObjectLossWeight { get; init; } = 4.0;
 
+    /// <summary>
+    /// Weight of representation alignment (REPA, <see cref="RepresentationProjector"/>): the UNet's hidden state where its
+    /// down path ends is projected onto the scene classifier's cell features of the clean image, and one minus their
+    /// cosine similarity is added to the loss with this weight. 0 trains on the denoising loss alone.
+    /// </summary>
+    [Range(0.0, 100.0)]
+    public double AlignmentWeight { get; init; } = 0.0;
+
+    /// <summary>Width of the projection MLP's hidden layers (training only; it is not part of the saved model).</summary>
+    [Range(1, 4096)]
+    public int AlignmentHiddenChannels { get; init; } = 256;
+
     /// <summary>Decay of the exponential moving average of the weights that is saved; 0 saves the last weights.</summary>
     [Range(0.0, 0.99999)]
     public double EmaDecay { get; init; } = 0.0;

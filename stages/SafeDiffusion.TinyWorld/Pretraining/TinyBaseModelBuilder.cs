@@ -35,15 +35,18 @@ public static class TinyBaseModelBuilder
     /// <summary>
     /// Bump when building would give a different model from the same settings: cached models of older recipes are then
     /// rebuilt. 2: data-parallel replicas, posterior noise drawn per batch. 3: object-weighted denoiser loss.
+    /// 4: optional representation alignment with the scene classifier's cell features, and steps whose loss or gradients
+    /// are not finite dropped instead of failing the build.
     /// </summary>
-    public const int RecipeVersion = 3;
+    public const int RecipeVersion = 4;
     public const string CacheKind = "tinyworld-base-model";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>
     /// What the model is built from: the world settings that change the training pairs, the pretraining settings,
-    /// and hashes of the shipped component configs and the caption vocabulary (editing either builds a new model).
+    /// and hashes of the shipped component configs and the caption vocabulary (editing either builds a new model);
+    /// with representation alignment, also the recipe of the classifier whose features the UNet is aligned with.
     /// </summary>
     public static ArtifactRecipe Recipe(TinyWorldConfig world)
     {
@@ -62,6 +65,7 @@ public static class TinyBaseModelBuilder
             configs,
             vocabulary,
             world.Pretraining,
+            teacher = world.Pretraining.Denoiser.AlignmentWeight > 0 ? TinyWorldClassifier.Recipe(world).Key : null,
         });
     }
 
@@ -132,12 +136,12 @@ public static class TinyBaseModelBuilder
             using var pixelWeights = options.Denoiser.ObjectLossWeight != 1
                 ? ObjectLossWeights.FromMasks(set.ObjectMasks, latents.shape[2], options.Denoiser.ObjectLossWeight).DetachFromDisposeScope()
                 : null;
+            using var teacherFeatures = options.Denoiser.AlignmentWeight > 0 ? TeacherFeatures(classifier, set.Pixels) : null;
             var denoiserReport = DenoiserPretrainer.Train(unet, textEncoder, ddpm.Schedule, latents, ids, emptyIds, options.Denoiser,
-                SeedDerivation.Derive(options.Seed, "denoiser"), progress, ct, replicas: threads, pixelWeights);
+                SeedDerivation.Derive(options.Seed, "denoiser"), progress, ct, replicas: threads, pixelWeights, teacherFeatures);
             TinyBaseModelFolder.WriteWeights(folder, StableDiffusionComponents.Unet, unet);
             TinyBaseModelFolder.WriteWeights(folder, StableDiffusionComponents.TextEncoder, textEncoder);
-            progress.Info(string.Create(CultureInfo.InvariantCulture,
-                $"Tiny UNet + text encoder: loss {denoiserReport.FinalLoss:F4} after {denoiserReport.Steps} steps ({denoiserReport.Seconds:F0} s)."));
+            progress.Info(DenoiserSummary(denoiserReport));
 
             var classifierId = $"{TinyWorldClassifier.CacheKind} {TinyWorldClassifier.Recipe(world).Key}";
             var gate = QualityGate.Evaluate(folder, world, classifier, classifierId, options.Gate, progress, ct,
@@ -160,6 +164,27 @@ public static class TinyBaseModelBuilder
         {
             torch.set_num_threads(previousThreads);
         }
+    }
+
+    /// <summary>
+    /// What the UNet's hidden state is aligned with: the classifier's cell features of every training image, outside
+    /// any dispose scope. (Centring them per channel, so that scenery cells look less alike, drew 69% of held-out clean
+    /// scenes right against 73% raw, within the seed noise: the raw features are kept.)
+    /// </summary>
+    /// <param name="pixels">[N, 3, H, W] in [-1, 1], as <see cref="PretrainingSet.Pixels"/>.</param>
+    internal static Tensor TeacherFeatures(TinyWorldClassifier classifier, Tensor pixels)
+    {
+        using var scope = NewDisposeScope();
+        return classifier.CellFeatures((pixels + 1) / 2).DetachFromDisposeScope();
+    }
+
+    /// <summary>The build log's line on UNet + text encoder pretraining.</summary>
+    internal static string DenoiserSummary(DenoiserTrainingReport report)
+    {
+        var alignment = report.FinalAlignmentLoss is double a ? string.Create(CultureInfo.InvariantCulture, $", alignment loss {a:F3}") : "";
+        var skipped = report.SkippedSteps > 0 ? $"; {report.SkippedSteps} step(s) whose loss or gradients were not finite were dropped" : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Tiny UNet + text encoder: loss {report.FinalLoss:F4}{alignment} after {report.Steps} steps ({report.Seconds:F0} s){skipped}.");
     }
 
     /// <summary>The seed a component's initial weights are drawn from.</summary>

@@ -1,3 +1,4 @@
+using SafeDiffusion.Testing;
 using SafeDiffusion.Core.Contracts;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Datasets.Parts;
@@ -15,7 +16,7 @@ public sealed class ShardMergeTests : IDisposable
 {
     private readonly DataGraphWorkspace _work = new("shard-merge");
 
-    [Fact]
+    [FactOnReproducibleHost]
     public async Task Three_merged_shards_have_the_same_image_ids_and_bytes_as_the_unsharded_run()
     {
         var config = _work.WriteConfig(captions: 4, harmfulPerCategory: 2);

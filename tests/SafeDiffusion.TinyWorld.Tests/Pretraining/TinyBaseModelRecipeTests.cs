@@ -45,12 +45,24 @@ public sealed class TinyBaseModelRecipeTests
     }
 
     [Fact]
-    public void The_classifier_and_the_exported_caption_counts_do_not_change_the_model()
+    public void The_exported_caption_counts_do_not_change_the_model()
     {
-        // They judge or export the world; the pairs the model learns from are the same.
+        // They export the world; the pairs the model learns from are the same.
         var world = new TinyWorldConfig();
-        Assert.Equal(Key(world), Key(world with { Classifier = world.Classifier with { Epochs = 1 } }));
         Assert.Equal(Key(world), Key(world with { CleanCaptions = 10, HeldoutCaptions = 5 }));
+    }
+
+    [Fact]
+    public void The_classifier_changes_the_model_only_when_the_unet_is_aligned_with_its_features()
+    {
+        var world = new TinyWorldConfig();
+        var otherClassifier = world.Classifier with { Epochs = 1 };
+        var aligned = world with { Pretraining = world.Pretraining with { Denoiser = world.Pretraining.Denoiser with { AlignmentWeight = 1.5 } } };
+        var unaligned = world with { Pretraining = world.Pretraining with { Denoiser = world.Pretraining.Denoiser with { AlignmentWeight = 0 } } };
+        // Aligned, its cell features are the UNet's teacher; unaligned, it only judges the model.
+        Assert.NotEqual(Key(aligned), Key(aligned with { Classifier = otherClassifier }));
+        Assert.Equal(Key(unaligned), Key(unaligned with { Classifier = otherClassifier }));
+        Assert.NotEqual(Key(aligned), Key(unaligned));
     }
 
     [Fact]
