@@ -20,7 +20,9 @@ public sealed class KilledRunTests : IDisposable
     [Fact]
     public async Task A_data_run_killed_while_writing_images_leaves_latest_data_unchanged_and_resumes()
     {
-        var config = _work.WriteConfig(captions: 6, harmfulPerCategory: 2);
+        // Enough images that the kill lands while they are written: with 8, a fast machine finished the run between
+        // seeing the first part and the kill, and latest-data moved on.
+        var config = _work.WriteConfig(captions: 24, harmfulPerCategory: 8);
         // One image per part and per batch: the kill lands between parts with some already written.
         string[] slow = ["--set", "stages.images.batch-size=1", "--set", "stages.images.rows-per-part=1", "--set", "stages.images.row-group-rows=1"];
         var store = new RunStore(_work.Runs);
