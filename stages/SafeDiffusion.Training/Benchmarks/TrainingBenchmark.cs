@@ -46,7 +46,10 @@ public static class TrainingBenchmark
         }
         double seconds = total.Elapsed.TotalSeconds;
         times.Sort();
-        return new TrainingBenchmarkResult(settings, settings.Steps / seconds, times[times.Count / 2], ProcessMemory.PeakResidentBytes(),
+        // The kernel raises VmHWM lazily (memory the allocator hands back with madvise never passes through it, and
+        // recent kernels count RSS per CPU), so it can read below an RSS this loop saw: the peak is the larger of the two.
+        long peak = Math.Max(ProcessMemory.PeakResidentBytes(), samples.Max(s => s.ResidentBytes));
+        return new TrainingBenchmarkResult(settings, settings.Steps / seconds, times[times.Count / 2], peak,
             model.UnetParameterCount, samples);
     }
 }

@@ -3,7 +3,7 @@ namespace SafeDiffusion.Training.Benchmarks;
 /// <summary>The training benchmark's figures.</summary>
 /// <param name="StepsPerSecond">Timed steps divided by their wall time.</param>
 /// <param name="MillisecondsPerStep">Median wall time of one step.</param>
-/// <param name="PeakResidentBytes">The process's peak resident memory (VmHWM) at the end, model loading included.</param>
+/// <param name="PeakResidentBytes">The process's peak resident memory, model loading included: VmHWM at the end, or the highest sample where the kernel's lazily raised VmHWM reads lower.</param>
 /// <param name="Samples">Resident memory every few steps: flat when nothing leaks.</param>
 public sealed record TrainingBenchmarkResult(
     TrainingBenchmarkSettings Settings,
