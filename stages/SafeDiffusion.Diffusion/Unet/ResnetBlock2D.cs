@@ -53,13 +53,13 @@ public sealed class ResnetBlock2D : DiffusersModule
     public Tensor Forward(Tensor input, Tensor? temb)
     {
         using var scope = NewDisposeScope();
-        var h = _conv1.forward(_act(_norm1.forward(input)));
+        var h = ChannelBlockConvolution.Forward(_conv1, _act(_norm1.forward(input)));
         if (_timeEmbProj is not null && temb is not null)
         {
             var t = _timeEmbProj.forward(_act(temb));
             h = h + t.unsqueeze(-1).unsqueeze(-1);
         }
-        h = _conv2.forward(_dropout.forward(_act(_norm2.forward(h))));
+        h = ChannelBlockConvolution.Forward(_conv2, _dropout.forward(_act(_norm2.forward(h))));
         var shortcut = _convShortcut is null ? input : _convShortcut.forward(input);
         var output = shortcut + h;
         if (_outputScaleFactor != 1.0) output = output / _outputScaleFactor;

@@ -181,7 +181,7 @@ public sealed class UNet2DConditionModel : DiffusersModule
             h = block.Forward(h, blockSkips, emb, encoderHiddenStates, upsampleSize);
         }
 
-        h = _convOut.forward(_convAct(_convNormOut.forward(h)));
+        h = ChannelBlockConvolution.Forward(_convOut, _convAct(_convNormOut.forward(h)));
         return (h.MoveToOuterDisposeScope(), encoderOutput?.MoveToOuterDisposeScope());
     }
 

@@ -28,6 +28,6 @@ public sealed class Upsample2D : DiffusersModule
             ? nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest)
             : nn.functional.interpolate(x, size: outputSize, mode: InterpolationMode.Nearest);
         if (dtype == ScalarType.BFloat16) x = x.to_type(dtype);
-        return _conv.forward(x).MoveToOuterDisposeScope();
+        return ChannelBlockConvolution.Forward(_conv, x).MoveToOuterDisposeScope();
     }
 }

@@ -45,10 +45,10 @@ public sealed class Decoder : DiffusersModule
     public Tensor Forward(Tensor latents)
     {
         using var scope = NewDisposeScope();
-        var h = _convIn.forward(latents);
+        var h = ChannelBlockConvolution.Forward(_convIn, latents);
         h = _midBlock.Forward(h);
         foreach (var block in _upBlocks) h = block.Forward(h);
-        h = _convOut.forward(_act(_convNormOut.forward(h)));
+        h = ChannelBlockConvolution.Forward(_convOut, _act(_convNormOut.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
 }

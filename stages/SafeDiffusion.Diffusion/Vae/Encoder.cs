@@ -51,7 +51,7 @@ public sealed class Encoder : DiffusersModule
         var h = _convIn.forward(image);
         foreach (var block in _downBlocks) h = block.Forward(h);
         h = _midBlock.Forward(h);
-        h = _convOut.forward(_act(_convNormOut.forward(h)));
+        h = ChannelBlockConvolution.Forward(_convOut, _act(_convNormOut.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
 }

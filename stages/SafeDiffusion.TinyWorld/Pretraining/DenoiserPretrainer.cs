@@ -113,11 +113,11 @@ public static class DenoiserPretrainer
                 double alignmentValue = losses.Zip(weights).Sum(p => p.First.Alignment * p.Second);
                 if (!double.IsFinite(norm) || !double.IsFinite(value))
                 {
-                    // As a mixed-precision loss scaler does: the step is dropped and the weights stay as they were. Seen
-                    // now and then after tens to thousands of finite steps, with and without representation alignment, and
-                    // not at the same step when the same build is repeated (not traced further: README, the tiny world);
-                    // applied, such a step turns every weight into NaN. The replicas take the primary's weights again in
-                    // case the fault was in theirs.
+                    // As a mixed-precision loss scaler does: the step is dropped and the weights stay as they were;
+                    // applied, such a step turns every weight into NaN. Such steps came from libtorch's wrong input
+                    // gradient of the UNet's 4-channel output convolution (ChannelBlockConvolution) until that was
+                    // worked around; a step can still overflow at a learning rate too high. The replicas take the
+                    // primary's weights again in case the fault was in theirs.
                     copies.ZeroGradients();
                     copies.CopyPrimaryWeights();
                     skipped++;

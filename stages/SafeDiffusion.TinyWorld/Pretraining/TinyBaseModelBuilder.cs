@@ -36,9 +36,11 @@ public static class TinyBaseModelBuilder
     /// Bump when building would give a different model from the same settings: cached models of older recipes are then
     /// rebuilt. 2: data-parallel replicas, posterior noise drawn per batch. 3: object-weighted denoiser loss.
     /// 4: optional representation alignment with the scene classifier's cell features, and steps whose loss or gradients
-    /// are not finite dropped instead of failing the build.
+    /// are not finite dropped instead of failing the build. 5: right gradients through the UNet's and the VAE's output
+    /// convolutions (<see cref="SafeDiffusion.Diffusion.Unet.ChannelBlockConvolution"/>); every earlier model was trained with
+    /// libtorch's wrong ones.
     /// </summary>
-    public const int RecipeVersion = 4;
+    public const int RecipeVersion = 5;
     public const string CacheKind = "tinyworld-base-model";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };

@@ -1,4 +1,3 @@
-using SafeDiffusion.Testing;
 using SafeDiffusion.Core.Contracts;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Datasets.Parts;
@@ -16,7 +15,7 @@ public sealed class ShardMergeTests : IDisposable
 {
     private readonly DataGraphWorkspace _work = new("shard-merge");
 
-    [FactOnReproducibleHost]
+    [Fact]
     public async Task Three_merged_shards_have_the_same_image_ids_and_bytes_as_the_unsharded_run()
     {
         var config = _work.WriteConfig(captions: 4, harmfulPerCategory: 2);
