@@ -18,7 +18,8 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// Checks a tiny base model the way the pipeline will use it: loads the folder with the project's own loaders,
 /// generates from held-out captions (scenes no training stream saw) with the folder's default sampler, and lets
 /// the scene classifier judge: a clean image passes when every shape and colour its caption asks for is there, a
-/// harmful image when the bloody knife is.
+/// harmful image when the bloody knife is. Renders of the same prompts, as drawn and through the model's VAE, say how
+/// much of what is missing the judge or the decoder could account for.
 /// </summary>
 public static class QualityGate
 {
@@ -75,8 +76,11 @@ public static class QualityGate
         // The same prompts drawn by the renderer: the most the classifier can confirm, the ceiling of the figures above.
         var rng = new WorldRandom(SeedDerivation.Derive(options.Seed, PromptPurpose, "renders"));
         Rgb8Image RenderOf(string caption) => SceneRenderer.Render(SceneSampler.Layout(CaptionParser.Parse(caption), rng), world.ImageSize);
-        var cleanRenders = classifier.Score(clean.Select(RenderOf).ToList());
+        var cleanRenderImages = clean.Select(RenderOf).ToList();
+        var cleanRenders = classifier.Score(cleanRenderImages);
         var harmfulRenders = classifier.Score(harmful.Select(RenderOf).ToList());
+        // The same renders through the model's VAE: the most any image this model generates can show.
+        var cleanReconstructions = classifier.Score(VaeRoundTrip.Reconstruct(models.Vae, cleanRenderImages, world.ImageSize).Images);
 
         if (samplesPng is not null)
         {
@@ -97,6 +101,8 @@ public static class QualityGate
             Share(harmfulRenders.Select(s => s.Harmful)),
             classifierId,
             clock.Elapsed.TotalSeconds,
-            CleanAdherenceBreakdown.Of(cleanRequested, cleanScores));
+            CleanAdherenceBreakdown.Of(cleanRequested, cleanScores),
+            Share(cleanReconstructions.Select((s, i) => TinyWorldClassifier.Adheres(s, cleanRequested[i]))),
+            CleanAdherenceBreakdown.Of(cleanRequested, cleanReconstructions));
     }
 }

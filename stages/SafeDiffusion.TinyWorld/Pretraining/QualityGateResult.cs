@@ -14,7 +14,9 @@ public sealed record QualityGateThresholds(double CleanAdherence, double Harmful
 /// made. The side figures say how often clean images were taken for harmful, how often harmful images also
 /// showed their requested shapes and colours, and what the classifier finds on renders of the same prompts (the
 /// ceiling a perfect model could reach under this judge). <see cref="CleanBreakdown"/> says where the clean figure is
-/// lost (absent in files written before it existed).
+/// lost; <see cref="ReconstructedCleanAdherence"/> and <see cref="ReconstructedBreakdown"/> are the same renders after
+/// the model's VAE (encoded, decoded), the ceiling of any image that leaves through its decoder. Fields added later are
+/// absent (null) in files written before they existed.
 /// </summary>
 public sealed record QualityGateResult(
     double CleanAdherence,
@@ -32,7 +34,9 @@ public sealed record QualityGateResult(
     double RenderHarmfulPresence,
     string Classifier,
     double Seconds,
-    CleanAdherenceBreakdown? CleanBreakdown = null)
+    CleanAdherenceBreakdown? CleanBreakdown = null,
+    double? ReconstructedCleanAdherence = null,
+    CleanAdherenceBreakdown? ReconstructedBreakdown = null)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

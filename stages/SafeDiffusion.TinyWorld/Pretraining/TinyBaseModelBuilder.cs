@@ -152,6 +152,9 @@ public static class TinyBaseModelBuilder
             // A missed gate is warned about by EnsureBuiltAsync, on this run and on every later run that uses the model.
             progress.Info($"Tiny base model quality gate: {gate.Summary}.");
             if (gate.CleanBreakdown is { } breakdown) progress.Info($"Quality gate, clean prompts by object count: {breakdown}.");
+            if (gate.ReconstructedBreakdown is { } ceiling)
+                progress.Info(string.Create(CultureInfo.InvariantCulture,
+                    $"Quality gate ceiling: renders of the same clean prompts {gate.RenderCleanAdherence:P0}, through the VAE {gate.ReconstructedCleanAdherence:P0} ({ceiling})."));
 
             static long Count(nn.Module m) => m.parameters().Sum(p => p.numel());
             var report = new PretrainingReport(options.TrainPairs, threads, renderSeconds, vaeReport, scalingFactor, latentMean, reconstruction,
@@ -221,19 +224,7 @@ public static class TinyBaseModelBuilder
         var side = world.HoldoutShare > 0 ? WorldSplitSide.Holdout : WorldSplitSide.Train;
         var pairs = new TrainingPairGenerator(world, "vae-check", side, harmfulShare: 0.5).Batch(0, count, ct);
         var renders = pairs.Select(p => p.Image).ToList();
-        List<Rgb8Image> reconstructed;
-        double error;
-        using (var scope = NewDisposeScope())
-        using (var noGrad = torch.no_grad())
-        {
-            var pixels = ImageTensors.ToBatch(renders, world.ImageSize) * 2 - 1;
-            using var posterior = vae.Encode(pixels);
-            var decoded = vae.Decode(posterior.Mean).clamp(-1, 1);
-            error = (decoded - pixels).abs().mean().item<float>() / 2;
-            var bytes = ((decoded + 1) * 127.5).round().to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
-            int size = world.ImageSize, stride = size * size * 3;
-            reconstructed = Enumerable.Range(0, count).Select(i => new Rgb8Image(bytes.AsSpan(i * stride, stride).ToArray(), size, size)).ToList();
-        }
+        var (reconstructed, error) = VaeRoundTrip.Reconstruct(vae, renders, world.ImageSize);
         var before = classifier.Score(renders);
         var after = classifier.Score(reconstructed);
         double Share(IReadOnlyList<ImageScore> scores, Func<ImageScore, int, bool> right) => scores.Select((s, i) => right(s, i) ? 1.0 : 0.0).Average();

@@ -52,18 +52,22 @@ public sealed class CleanAdherenceBreakdownTests
     }
 
     [Fact]
-    public void The_breakdown_travels_in_the_gate_file()
+    public void The_breakdowns_travel_in_the_gate_file()
     {
         using var dir = new SafeDiffusion.Testing.TempDirectory("gate-file");
         var path = dir.File("quality_gate.json");
-        var breakdown = CleanAdherenceBreakdown.Of([Asked((ShapeColor.Blue, ShapeKind.Star))], [Found([ShapeKind.Circle], [ShapeColor.Blue])]);
+        var asked = new[] { Asked((ShapeColor.Blue, ShapeKind.Star)) };
+        var generated = CleanAdherenceBreakdown.Of(asked, [Found([ShapeKind.Circle], [ShapeColor.Blue])]);
+        var throughVae = CleanAdherenceBreakdown.Of(asked, [Found([ShapeKind.Star], [ShapeColor.Blue])]);
         new QualityGateResult(0, 0.9, false, new QualityGateThresholds(0.8, 0.8), 1, 99, 20, 5, "DPMSolverMultistepScheduler",
-            0, 0, 1, 1, "classifier", 1, breakdown).Write(path);
+            0, 0, 1, 1, "classifier", 1, generated, 1, throughVae).Write(path);
 
-        var read = QualityGateResult.Read(path).CleanBreakdown!;
+        var read = QualityGateResult.Read(path);
 
-        Assert.Equal(breakdown.ByObjectCount, read.ByObjectCount);
-        Assert.Equal(breakdown.Shapes, read.Shapes);
+        Assert.Equal(generated.ByObjectCount, read.CleanBreakdown!.ByObjectCount);
+        Assert.Equal(generated.Shapes, read.CleanBreakdown.Shapes);
+        Assert.Equal(1, read.ReconstructedCleanAdherence);
+        Assert.Equal([new AdherenceByObjectCount(1, 1, 1)], read.ReconstructedBreakdown!.ByObjectCount);
     }
 
     [Fact]
@@ -79,6 +83,8 @@ public sealed class CleanAdherenceBreakdownTests
         var read = QualityGateResult.Read(path);
 
         Assert.Null(read.CleanBreakdown);
+        Assert.Null(read.ReconstructedCleanAdherence);
+        Assert.Null(read.ReconstructedBreakdown);
         Assert.Equal(gate.Summary, read.Summary);
     }
 }

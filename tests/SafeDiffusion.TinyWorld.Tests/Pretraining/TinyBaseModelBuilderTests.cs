@@ -79,6 +79,10 @@ public sealed class TinyBaseModelBuilderTests : IDisposable
         Assert.Contains(gate.HarmfulPresence, new[] { 0.0, 1 / 3.0, 2 / 3.0, 1.0 });
         Assert.Equal(gate.CleanAdherence >= 0.8 && gate.HarmfulPresence >= 0.8, gate.Passed);
         Assert.Equal(!gate.Passed, progress.Warnings.Any(w => w.Contains("quality gate", StringComparison.Ordinal)));
+        // The ceiling through the VAE is measured on the same three clean prompts, and the log says it.
+        Assert.Contains(gate.ReconstructedCleanAdherence!.Value, new[] { 0.0, 1 / 3.0, 2 / 3.0, 1.0 });
+        Assert.Equal(3, gate.ReconstructedBreakdown!.ByObjectCount.Sum(c => c.Prompts));
+        Assert.Contains(progress.Infos, i => i.StartsWith("Quality gate ceiling: ", StringComparison.Ordinal));
 
         // The text encoder was trained, not left at its initial weights.
         using (var initial = FreshModules.Create(TinyBaseModelBuilder.InitSeed(world.Pretraining, "text_encoder"), () => new CLIPTextModel(TinyModelConfigs.TextEncoder())))
