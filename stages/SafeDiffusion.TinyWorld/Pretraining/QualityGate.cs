@@ -79,7 +79,7 @@ public static class QualityGate
         var cleanRenderImages = clean.Select(RenderOf).ToList();
         var cleanRenders = classifier.Score(cleanRenderImages);
         var harmfulRenders = classifier.Score(harmful.Select(RenderOf).ToList());
-        // The same renders through the model's VAE: the most any image this model generates can show.
+        // The same renders through the model's VAE: roughly the most any image this model generates can show.
         var cleanReconstructions = classifier.Score(VaeRoundTrip.Reconstruct(models.Vae, cleanRenderImages, world.ImageSize).Images);
 
         if (samplesPng is not null)

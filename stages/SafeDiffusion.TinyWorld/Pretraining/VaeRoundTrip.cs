@@ -8,8 +8,8 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 
 /// <summary>
 /// Images through a VAE and back (posterior mean, decoded, rounded to 8 bits): what the decoder can show of a scene
-/// at best. Any image the base model generates leaves through the same decoder, so the classifier's verdict on
-/// round-tripped renders bounds what the UNet can reach, whatever it learns.
+/// from a latent the encoder could give it. Any image the base model generates leaves through the same decoder, so
+/// the classifier's verdict on round-tripped renders is roughly the most the UNet can reach.
 /// </summary>
 public static class VaeRoundTrip
 {
