@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 namespace SafeDiffusion.Diffusion.Unet;
 
 /// <summary>
-/// diffusers' <c>ResnetBlock2D</c> with the "default" time-embedding norm: GroupNorm, act, conv1, + projected time
-/// embedding, GroupNorm, act, dropout, conv2, plus a 1x1 <c>conv_shortcut</c> when the channel count changes.
-/// Without <c>tembChannels</c> (the VAE) there is no <c>time_emb_proj</c>.
+/// diffusers' <c>ResnetBlock2D</c>: GroupNorm, act, conv1, GroupNorm, act, dropout, conv2, plus a 1x1
+/// <c>conv_shortcut</c> when the channel count changes. The projected time embedding enters after conv1: added
+/// (time-embedding norm "default", Stable Diffusion) or, with "scale_shift" (ADM's adaptive GroupNorm), split into a
+/// scale and a shift of the second GroupNorm's output, <c>norm2(h) * (1 + scale) + shift</c>. Without
+/// <c>tembChannels</c> (the VAE) there is no <c>time_emb_proj</c>.
 /// </summary>
 public sealed class ResnetBlock2D : DiffusersModule
 {
@@ -20,16 +22,19 @@ public sealed class ResnetBlock2D : DiffusersModule
     private readonly Conv2d? _convShortcut;
     private readonly Func<Tensor, Tensor> _act;
     private readonly double _outputScaleFactor;
+    private readonly bool _scaleShift;
 
     public ResnetBlock2D(long inChannels, long outChannels, long? tembChannels, int groups, double eps,
-        Func<Tensor, Tensor> act, double dropout, double outputScaleFactor, ModulePlacement p)
+        Func<Tensor, Tensor> act, double dropout, double outputScaleFactor, ModulePlacement p, bool scaleShift = false)
         : base(nameof(ResnetBlock2D))
     {
         InChannels = inChannels;
         OutChannels = outChannels;
         _norm1 = nn.GroupNorm(groups, inChannels, eps: eps, affine: true, device: p.Device, dtype: p.DType);
         _conv1 = nn.Conv2d(inChannels, outChannels, 3, stride: 1, padding: 1, device: p.Device, dtype: p.DType);
-        if (tembChannels is { } temb) _timeEmbProj = nn.Linear(temb, outChannels, device: p.Device, dtype: p.DType);
+        if (scaleShift && tembChannels is null) throw new ArgumentException("The scale_shift time-embedding norm needs a time embedding.", nameof(tembChannels));
+        _scaleShift = scaleShift;
+        if (tembChannels is { } temb) _timeEmbProj = nn.Linear(temb, scaleShift ? 2 * outChannels : outChannels, device: p.Device, dtype: p.DType);
         _norm2 = nn.GroupNorm(groups, outChannels, eps: eps, affine: true, device: p.Device, dtype: p.DType);
         _dropout = nn.Dropout(dropout);
         _conv2 = nn.Conv2d(outChannels, outChannels, 3, stride: 1, padding: 1, device: p.Device, dtype: p.DType);
@@ -54,12 +59,19 @@ public sealed class ResnetBlock2D : DiffusersModule
     {
         using var scope = NewDisposeScope();
         var h = ChannelBlockConvolution.Forward(_conv1, _act(_norm1.forward(input)));
-        if (_timeEmbProj is not null && temb is not null)
+        var t = _timeEmbProj is not null && temb is not null ? _timeEmbProj.forward(_act(temb)).unsqueeze(-1).unsqueeze(-1) : null;
+        if (_scaleShift)
         {
-            var t = _timeEmbProj.forward(_act(temb));
-            h = h + t.unsqueeze(-1).unsqueeze(-1);
+            if (t is null) throw new ArgumentException("This resnet's time-embedding norm is scale_shift, which needs a time embedding.", nameof(temb));
+            var scaleAndShift = t.chunk(2, dim: 1);
+            h = _norm2.forward(h) * (1 + scaleAndShift[0]) + scaleAndShift[1];
         }
-        h = ChannelBlockConvolution.Forward(_conv2, _dropout.forward(_act(_norm2.forward(h))));
+        else
+        {
+            if (t is not null) h = h + t;
+            h = _norm2.forward(h);
+        }
+        h = ChannelBlockConvolution.Forward(_conv2, _dropout.forward(_act(h)));
         var shortcut = _convShortcut is null ? input : _convShortcut.forward(input);
         var output = shortcut + h;
         if (_outputScaleFactor != 1.0) output = output / _outputScaleFactor;

@@ -53,7 +53,9 @@ public sealed record UNet2DConditionConfig
     public string AttentionType { get; init; } = "default";
     public string? ClassEmbedType { get; init; }
     public int? NumClassEmbeds { get; init; }
+    /// <summary>"text" adds the attention-pooled text embeddings to the time embedding (<see cref="TextTimeEmbedding"/>).</summary>
     public string? AdditionEmbedType { get; init; }
+    public int AdditionEmbedTypeNumHeads { get; init; } = 64;
     public int? EncoderHidDim { get; init; }
     public string? EncoderHidDimType { get; init; }
     public string? CrossAttentionNorm { get; init; }
@@ -105,12 +107,19 @@ public sealed record UNet2DConditionConfig
         if (NormNumGroups is null) Fail("norm_num_groups", "is null; every UNet block needs GroupNorm groups.");
         if (OnlyCrossAttention) Fail("only_cross_attention", "is true, which is not supported.");
         if (DualCrossAttention) Fail("dual_cross_attention", "is true, which is not supported.");
-        if (ResnetTimeScaleShift != "default") Fail("resnet_time_scale_shift", $"is '{ResnetTimeScaleShift}'; only 'default' is supported.");
+        if (ResnetTimeScaleShift is not ("default" or "scale_shift")) Fail("resnet_time_scale_shift", $"is '{ResnetTimeScaleShift}'; supported: 'default', 'scale_shift'.");
         if (TimeEmbeddingType != "positional") Fail("time_embedding_type", $"is '{TimeEmbeddingType}'; only 'positional' is supported.");
         if (TimeCondProjDim is not null) Fail("time_cond_proj_dim", "is set, which is not supported.");
         if (AttentionType != "default") Fail("attention_type", $"is '{AttentionType}'; only 'default' is supported.");
         if (ClassEmbedType is not null || NumClassEmbeds is not null) Fail("class_embed_type", "class embeddings are not supported.");
-        if (AdditionEmbedType is not null) Fail("addition_embed_type", $"'{AdditionEmbedType}' is not supported.");
+        if (AdditionEmbedType is not (null or "text")) Fail("addition_embed_type", $"'{AdditionEmbedType}' is not supported; supported: 'text' or null.");
+        if (AdditionEmbedType == "text")
+        {
+            if (!CrossAttentionDim.IsScalar) Fail("cross_attention_dim", "is a list; addition_embed_type 'text' pools text embeddings of one width.");
+            int width = CrossAttentionDim.Expand(1)[0];
+            if (AdditionEmbedTypeNumHeads <= 0 || width % AdditionEmbedTypeNumHeads != 0)
+                Fail("addition_embed_type_num_heads", $"is {AdditionEmbedTypeNumHeads}, which must divide cross_attention_dim {width}.");
+        }
         if (EncoderHidDim is not null || EncoderHidDimType is not null) Fail("encoder_hid_dim", "an encoder projection is not supported.");
         if (CrossAttentionNorm is not null) Fail("cross_attention_norm", $"'{CrossAttentionNorm}' is not supported.");
         if (ConvInKernel % 2 == 0) Fail("conv_in_kernel", "must be odd.");

@@ -15,6 +15,7 @@ public sealed class UNet2DConditionModel : DiffusersModule
     private readonly Conv2d _convIn;
     private readonly Timesteps _timeProj;
     private readonly TimestepEmbedding _timeEmbedding;
+    private readonly TextTimeEmbedding? _addEmbedding;
     private readonly Func<Tensor, Tensor>? _timeEmbedAct;
     private readonly ModuleList<UNetDownBlock> _downBlocks;
     private readonly UNetMidBlock2DCrossAttn? _midBlock;
@@ -48,11 +49,13 @@ public sealed class UNet2DConditionModel : DiffusersModule
         _timeProj = new Timesteps(channels[0], config.FlipSinToCos, config.FreqShift);
         _timeEmbedding = new TimestepEmbedding(channels[0], timeEmbedDim, act,
             config.TimestepPostAct is { } post ? ActivationFunctions.Get(post) : null, p);
+        if (config.AdditionEmbedType == "text")
+            _addEmbedding = new TextTimeEmbedding(crossDims[0], timeEmbedDim, config.AdditionEmbedTypeNumHeads, p);
         _timeEmbedAct = config.TimeEmbeddingActFn is { } tea ? ActivationFunctions.Get(tea) : null;
 
         UNetBlockSettings Settings(int i, long inCh, long outCh, int layerCount, int headCount) => new(
             layerCount, inCh, outCh, timeEmbedDim, headCount, transformerLayers[i], crossDims[i], groups, config.NormEps, act,
-            config.UseLinearProjection, config.UpcastAttention, config.Dropout, p);
+            config.UseLinearProjection, config.UpcastAttention, config.Dropout, p, config.ResnetTimeScaleShift == "scale_shift");
 
         var down = new List<UNetDownBlock>();
         long output = channels[0];
@@ -96,6 +99,7 @@ public sealed class UNet2DConditionModel : DiffusersModule
         register_module("conv_in", _convIn);
         register_module("time_proj", _timeProj);
         register_module("time_embedding", _timeEmbedding);
+        if (_addEmbedding is not null) register_module("add_embedding", _addEmbedding);
         register_module("down_blocks", _downBlocks);
         if (_midBlock is not null) register_module("mid_block", _midBlock);
         register_module("up_blocks", _upBlocks);
@@ -158,6 +162,7 @@ public sealed class UNet2DConditionModel : DiffusersModule
         var timesteps = (timestep.dim() == 0 ? timestep.unsqueeze(0) : timestep).to(sample.device).expand(batch);
         var tEmb = _timeProj.Forward(timesteps).to_type(sample.dtype);
         var emb = _timeEmbedding.Forward(tEmb);
+        if (_addEmbedding is not null) emb = emb + _addEmbedding.Forward(encoderHiddenStates);
         if (_timeEmbedAct is not null) emb = _timeEmbedAct(emb);
 
         var h = _convIn.forward(sample);
