@@ -9,8 +9,11 @@ namespace SafeDiffusion.Pipeline.Tests.Graphs;
 
 /// <summary>
 /// Scale-out end to end: the data graph run as three shards (`--shard i/3`) and merged with `pipeline dataset
-/// merge` holds exactly the rows of the unsharded run, byte for byte.
+/// merge` holds exactly the rows of the unsharded run, byte for byte. It runs alone: the images of the whole run and of
+/// the shards must be computed on the same torch thread count, and tests beside it that train change that count for
+/// the whole process (seen once in CI: one PNG of the whole run differed from its shard's).
 /// </summary>
+[Collection(TorchThreadsCollection.Name)]
 public sealed class ShardMergeTests : IDisposable
 {
     private readonly DataGraphWorkspace _work = new("shard-merge");
