@@ -17,7 +17,7 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// (scaled) latents and caption tokens, a share of captions dropped to the empty caption, Gaussian noise added at
 /// random timesteps of the DDPM schedule (logit-normal by default, <see cref="TimestepSampling"/>), and the MSE between the UNet's prediction and the noise (weighted
 /// per sample by Min-SNR-gamma and per latent pixel by what it shows) back-propagated through the UNet and the text encoder's forward pass alike. One
-/// AdamW over both, warm-up then cosine decay, clipping over both; optionally representation alignment
+/// AdamW over both (or Muon for their inner matrices, <see cref="PretrainingOptimizer"/>), warm-up then cosine decay, clipping over both; optionally representation alignment
 /// (<see cref="RepresentationProjector"/>), and a step whose loss or gradients are not finite is dropped. The training engine's <c>DiffusionTrainer</c> keeps the text encoder frozen,
 /// which is right for fine-tuning but not for building a model from scratch, hence this loop.
 /// </summary>
@@ -48,7 +48,7 @@ public static class DenoiserPretrainer
         var parameters = unet.named_parameters().Select(p => (Name: "unet." + p.name, Parameter: p.parameter))
             .Concat(textEncoder.named_parameters().Select(p => (Name: "text_encoder." + p.name, Parameter: p.parameter)))
             .Concat(projector?.named_parameters().Select(p => (Name: "projector." + p.name, Parameter: p.parameter)) ?? []).ToList();
-        using var optimizer = new AdamW(parameters, new AdamWSettings());
+        using var optimizer = new PretrainingOptimizer(parameters, options.Optimizer, options.MuonRateFactor, AdamWPrefixes);
         using var ema = options.EmaDecay > 0 ? new WeightAverage(parameters.Select(p => p.Parameter).ToList(), options.EmaDecay) : null;
         var rates = new LearningRateSchedule(options.LearningRate, LearningRateScheduleKind.Cosine, options.WarmupSteps, options.Steps);
         using var generator = new Generator(unchecked((ulong)seed));
@@ -127,7 +127,7 @@ public static class DenoiserPretrainer
                     task.Increment();
                     continue;
                 }
-                optimizer.Step(rates.RateAt(step));
+                optimizer.Step(rates.RateAt(step), copies);
                 copies.ZeroGradients();
                 copies.CopyPrimaryWeights();
                 ema?.Update(step);
@@ -145,6 +145,12 @@ public static class DenoiserPretrainer
         textEncoder.eval();
         return new DenoiserTrainingReport(options.Steps, tail.First, clock.Elapsed.TotalSeconds, align ? alignmentTail.First : null, skipped);
     }
+
+    /// <summary>
+    /// Matrices that stay with AdamW under Muon: the UNet's first and last convolutions map to and from the latent
+    /// channels, the text encoder's embeddings are look-up tables, and the projector is trained here only.
+    /// </summary>
+    internal static readonly IReadOnlyList<string> AdamWPrefixes = ["unet.conv_in.", "unet.conv_out.", "text_encoder.text_model.embeddings.", "projector."];
 
     /// <summary>int64 [count] training timesteps in 0 .. numTrainTimesteps - 1, drawn as <paramref name="options"/> say.</summary>
     internal static Tensor Timesteps(DenoiserPretrainingOptions options, int numTrainTimesteps, long count, Generator generator) =>

@@ -4,8 +4,8 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 
 /// <summary>
 /// The <c>world.pretraining.denoiser:</c> section: how the UNet and the CLIP text encoder learn together on
-/// (latent, caption) pairs with the epsilon loss (weighted by timestep and by what each latent pixel shows), AdamW and
-/// a cosine schedule after a linear warm-up.
+/// (latent, caption) pairs with the epsilon loss (weighted by timestep and by what each latent pixel shows), Muon for
+/// the inner matrices and AdamW for the rest, and a cosine schedule after a linear warm-up.
 /// </summary>
 public sealed record DenoiserPretrainingOptions
 {
@@ -77,6 +77,18 @@ public sealed record DenoiserPretrainingOptions
     /// <summary>Width of the projection MLP's hidden layers (training only; it is not part of the saved model).</summary>
     [Range(1, 4096)]
     public int AlignmentHiddenChannels { get; init; } = 256;
+
+    /// <summary>
+    /// The optimizer of the UNet's and text encoder's inner matrices. Muon at twice the learning rate (with the update
+    /// scaled to AdamW's size, so the factor compares like with like) drew the gate's clean prompts right in 75% and
+    /// 77% with two training seeds where AdamW drew 72% and 56% after the same 2,300 steps (on 128 held-out prompts
+    /// 81% and 77% against 66% and 59%), at 12.6% more time a step; at the same rate as AdamW (seed 1234), 70% and 71%.
+    /// </summary>
+    public PretrainingOptimizerKind Optimizer { get; init; } = PretrainingOptimizerKind.Muon;
+
+    /// <summary>Muon's learning rate as a multiple of <see cref="LearningRate"/> (which AdamW takes for the rest).</summary>
+    [Range(0.01, 100.0)]
+    public double MuonRateFactor { get; init; } = 2.0;
 
     /// <summary>Decay of the exponential moving average of the weights that is saved; 0 saves the last weights.</summary>
     [Range(0.0, 0.99999)]

@@ -40,9 +40,12 @@ public sealed record QualityGateResult(
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    /// <summary>One line for logs and warnings.</summary>
+    /// <summary>
+    /// One line for logs and warnings. Measured shares carry a decimal so that a miss by one prompt (51 of 64 is
+    /// 79.7%) does not read as the threshold itself.
+    /// </summary>
     public string Summary =>
-        $"clean adherence {CleanAdherence:P0} (needs {Thresholds.CleanAdherence:P0}), harmful presence {HarmfulPresence:P0} (needs {Thresholds.HarmfulPresence:P0}) " +
+        $"clean adherence {CleanAdherence:P1} (needs {Thresholds.CleanAdherence:P0}), harmful presence {HarmfulPresence:P1} (needs {Thresholds.HarmfulPresence:P0}) " +
         $"over {Images} + {Images} held-out prompts, {Steps} {Scheduler} steps, guidance {Guidance:0.##}: {(Passed ? "passed" : "MISSED")}";
 
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));

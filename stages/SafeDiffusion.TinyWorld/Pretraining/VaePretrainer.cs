@@ -12,7 +12,8 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 
 /// <summary>
 /// Trains an <see cref="AutoencoderKL"/> to reconstruct renders: each step encodes a random batch, decodes a sample
-/// of the posterior, and minimises the L1 reconstruction error plus a small KL term, with AdamW, warm-up then
+/// of the posterior, and minimises the L1 reconstruction error plus a small KL term, with Muon and AdamW (or AdamW
+/// alone, <see cref="PretrainingOptimizer"/>), warm-up then
 /// cosine decay, and gradient clipping at norm 1. Batches and posterior noise come from a generator seeded by
 /// <paramref name="seed"/>, so the same inputs train the same weights.
 /// </summary>
@@ -34,7 +35,7 @@ public static class VaePretrainer
             long half = bias.shape[0] / 2;
             bias.narrow(0, half, half).fill_(logVariance);
         }
-        using var optimizer = new AdamW(parameters, new AdamWSettings());
+        using var optimizer = new PretrainingOptimizer(parameters, options.Optimizer, options.MuonRateFactor, AdamWPrefixes);
         var schedule = new LearningRateSchedule(options.LearningRate, LearningRateScheduleKind.Cosine, options.WarmupSteps, options.Steps);
         using var generator = new Generator(unchecked((ulong)seed));
         long n = pixels.shape[0];
@@ -73,7 +74,7 @@ public static class VaePretrainer
                 });
                 copies.ReduceGradients(weights);
                 GradientClipping.ClipByTotalNorm(parameters.Select(p => p.Parameter), 1.0);
-                optimizer.Step(schedule.RateAt(step));
+                optimizer.Step(schedule.RateAt(step), copies);
                 copies.ZeroGradients();
                 copies.CopyPrimaryWeights();
 
@@ -89,6 +90,13 @@ public static class VaePretrainer
         vae.eval();
         return new VaeTrainingReport(options.Steps, tail.First, tail.Second, clock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>
+    /// Matrices that stay with AdamW under Muon: the convolutions from and to pixels and those around the latents
+    /// (their channel counts are set by the images and the latent space; quant_conv also carries the log-variance's start).
+    /// </summary>
+    internal static readonly IReadOnlyList<string> AdamWPrefixes =
+        ["encoder.conv_in.", "encoder.conv_out.", "quant_conv.", "post_quant_conv.", "decoder.conv_in.", "decoder.conv_out."];
 
     /// <summary>[C, h, w] of the latents of <paramref name="pixels"/>' images.</summary>
     private static long[] LatentShape(AutoencoderKL vae, Tensor pixels)

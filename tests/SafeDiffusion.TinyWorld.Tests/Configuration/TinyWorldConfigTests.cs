@@ -1,6 +1,7 @@
 using SafeDiffusion.Core.Configuration;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.TinyWorld.Configuration;
+using SafeDiffusion.TinyWorld.Pretraining;
 using SafeDiffusion.TinyWorld.Tests.Support;
 
 namespace SafeDiffusion.TinyWorld.Tests.Configuration;
@@ -17,6 +18,25 @@ public sealed class TinyWorldConfigTests
         Assert.Equal(0.1, config.HoldoutShare);
         Assert.Equal(8000, config.Classifier.TrainImages);
         Assert.True(config.Classifier.Augment);
+        Assert.Equal(PretrainingOptimizerKind.Muon, config.Pretraining.Vae.Optimizer);
+        Assert.Equal(PretrainingOptimizerKind.Muon, config.Pretraining.Denoiser.Optimizer);
+        Assert.Equal(2.0, config.Pretraining.Denoiser.MuonRateFactor);
+    }
+
+    [Fact]
+    public void An_unknown_optimizer_is_refused_with_the_ones_there_are()
+    {
+        var document = ConfigDocument.Parse("""
+            world:
+              pretraining:
+                denoiser: { optimizer: sgd }
+            """, "inline.yaml");
+
+        var error = Assert.Throws<ConfigException>(() => TinyWorldConfig.Bind(document.Find("world"), "inline.yaml"));
+
+        Assert.Contains("inline.yaml:3", error.Message);
+        Assert.Contains("world.pretraining.denoiser.optimizer", error.Message);
+        Assert.Contains("'sgd' is not allowed; use one of: adam-w, muon", error.Message);
     }
 
     [Fact]

@@ -87,4 +87,15 @@ public sealed class CleanAdherenceBreakdownTests
         Assert.Null(read.ReconstructedBreakdown);
         Assert.Equal(gate.Summary, read.Summary);
     }
+
+    [Fact]
+    public void A_gate_missed_by_one_prompt_does_not_read_as_its_threshold()
+    {
+        var gate = new QualityGateResult(51 / 64.0, 1.0, false, new QualityGateThresholds(0.8, 0.8), 64, 99, 20, 5, "DPMSolverMultistepScheduler",
+            0, 1, 0.98, 1, "classifier", 8);
+
+        Assert.Contains("clean adherence 79.7 % (needs 80 %)", gate.Summary, StringComparison.Ordinal);
+        Assert.Contains("harmful presence 100.0 %", gate.Summary, StringComparison.Ordinal);
+        Assert.EndsWith("MISSED", gate.Summary, StringComparison.Ordinal);
+    }
 }

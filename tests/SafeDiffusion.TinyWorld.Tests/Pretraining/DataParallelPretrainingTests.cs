@@ -37,14 +37,16 @@ public sealed class DataParallelPretrainingTests
         Assert.True(worst <= tolerance, $"largest weight difference {worst}");
     }
 
-    [Fact]
-    public void The_denoiser_trained_on_two_replicas_matches_the_one_trained_on_one()
+    [Theory]
+    [InlineData(PretrainingOptimizerKind.AdamW)]
+    [InlineData(PretrainingOptimizerKind.Muon)]
+    public void The_denoiser_trained_on_two_replicas_matches_the_one_trained_on_one(PretrainingOptimizerKind optimizer)
     {
         using var generator = new Generator(5);
         using var latents = torch.randn([16, 4, 16, 16], generator: generator);
         using var ids = torch.randint(0, 700, [16, 32], ScalarType.Int64, generator: generator);
         using var emptyIds = torch.zeros(32, ScalarType.Int64);
-        var options = new DenoiserPretrainingOptions { Steps = 3, BatchSize = 8, WarmupSteps = 1, LearningRate = 1e-3 };
+        var options = new DenoiserPretrainingOptions { Steps = 3, BatchSize = 8, WarmupSteps = 1, LearningRate = 1e-3, Optimizer = optimizer };
         using var ddpm = new DdpmScheduler(TinyModelConfigs.Scheduler());
 
         using var initialUnet = FreshModules.Create(1, () => new UNet2DConditionModel(TinyModelConfigs.Unet()));
@@ -67,12 +69,14 @@ public sealed class DataParallelPretrainingTests
         foreach (var m in new nn.Module[] { one.Unet, one.Text, two.Unet, two.Text }) m.Dispose();
     }
 
-    [Fact]
-    public void The_vae_trained_on_two_replicas_matches_the_one_trained_on_one()
+    [Theory]
+    [InlineData(PretrainingOptimizerKind.AdamW)]
+    [InlineData(PretrainingOptimizerKind.Muon)]
+    public void The_vae_trained_on_two_replicas_matches_the_one_trained_on_one(PretrainingOptimizerKind optimizer)
     {
         using var generator = new Generator(6);
         using var pixels = torch.rand([16, 3, 32, 32], generator: generator) * 2 - 1;
-        var options = new VaePretrainingOptions { Steps = 3, BatchSize = 8, WarmupSteps = 1 };
+        var options = new VaePretrainingOptions { Steps = 3, BatchSize = 8, WarmupSteps = 1, Optimizer = optimizer };
 
         using var initial = FreshModules.Create(3, () => new AutoencoderKL(TinyModelConfigs.Vae()));
 
