@@ -1,3 +1,4 @@
+using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Schedulers;
 using SafeDiffusion.Diffusion.Unet;
 using SafeDiffusion.Diffusion.Vae;
@@ -56,7 +57,11 @@ public sealed class StableDiffusionSampler
         }
     }
 
-    /// <summary>One batch from embeddings, one seed per image.</summary>
+    /// <summary>
+    /// One batch from embeddings, one seed per image. On the CPU the batch is split into
+    /// <see cref="CpuSharesFor"/> shares sampled at once, each on a thread of its own with an equal part of the torch
+    /// threads; every image has its own generator, so the split does not change them.
+    /// </summary>
     /// <param name="promptEmbeddings">[B, tokens, hidden].</param>
     /// <param name="negativeEmbeddings">[B, tokens, hidden]; required when guidance is on (encode "" for unconditional).</param>
     public Txt2ImgBatch Sample(Tensor promptEmbeddings, Tensor? negativeEmbeddings, IReadOnlyList<long> seeds, Txt2ImgOptions options,
@@ -65,6 +70,45 @@ public sealed class StableDiffusionSampler
         options.Validate(_vae.Config.DownscaleFactor);
         if (seeds.Count != promptEmbeddings.shape[0])
             throw new ArgumentException($"{seeds.Count} seeds for {promptEmbeddings.shape[0]} prompt embeddings.", nameof(seeds));
+        int shares = CpuSharesFor(options, seeds.Count);
+        if (shares == 1) return SampleSeeded(promptEmbeddings, negativeEmbeddings, seeds, options, cancellationToken);
+
+        int threadsEach = Math.Max(1, CpuThreads(options) / shares);
+        var parts = TorchWorkerThreads.Run(shares, threadsEach, share =>
+        {
+            var (start, length) = TorchWorkerThreads.Share(share, shares, seeds.Count);
+            using var prompt = promptEmbeddings.narrow(0, start, length);
+            using var negative = negativeEmbeddings?.narrow(0, start, length);
+            return SampleSeeded(prompt, negative, seeds.Skip(start).Take(length).ToList(), options, cancellationToken);
+        }, part => part.Dispose());
+        try
+        {
+            return Txt2ImgBatch.Concat(parts);
+        }
+        finally
+        {
+            foreach (var part in parts) part.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// How many threads sample a batch of <paramref name="rows"/>: on the CPU one per torch thread
+    /// (<see cref="Txt2ImgOptions.CpuThreads"/>; 0, the calling thread's count) but at most one per image, so a batch of
+    /// 4 on 16 threads runs as 4 shares of 4 threads; 1 on CUDA and where libtorch's threads cannot be set per thread
+    /// (<see cref="TorchThreadLimit.IsAvailable"/>).
+    /// </summary>
+    public int CpuSharesFor(Txt2ImgOptions options, int rows)
+    {
+        if (_unet.Device.type != DeviceType.CPU || rows < 2) return 1;
+        int shares = Math.Min(CpuThreads(options), rows);
+        return shares > 1 && TorchThreadLimit.IsAvailable ? shares : 1;
+    }
+
+    private static int CpuThreads(Txt2ImgOptions options) => options.CpuThreads > 0 ? options.CpuThreads : torch.get_num_threads();
+
+    private Txt2ImgBatch SampleSeeded(Tensor promptEmbeddings, Tensor? negativeEmbeddings, IReadOnlyList<long> seeds, Txt2ImgOptions options,
+        CancellationToken cancellationToken)
+    {
         var generators = seeds.Select(CreateGenerator).ToList();
         try
         {

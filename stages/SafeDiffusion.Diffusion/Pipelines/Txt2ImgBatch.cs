@@ -20,6 +20,14 @@ public sealed class Txt2ImgBatch : IDisposable
 
     public IReadOnlyList<GeneratedImage> Images { get; }
 
+    /// <summary>The batches' rows in order, in new tensors (the parts stay the caller's to dispose).</summary>
+    public static Txt2ImgBatch Concat(IReadOnlyList<Txt2ImgBatch> parts)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(parts.Count);
+        return new Txt2ImgBatch(cat(parts.Select(p => p.Latents).ToList()), cat(parts.Select(p => p.Pixels).ToList()),
+            parts.SelectMany(p => p.Images).ToList());
+    }
+
     public void Dispose()
     {
         Latents.Dispose();

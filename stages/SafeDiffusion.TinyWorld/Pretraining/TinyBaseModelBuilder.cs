@@ -203,10 +203,10 @@ public static class TinyBaseModelBuilder
         long n = pixels.shape[0];
         try
         {
-            for (long start = 0; start < n; start += 256)
+            for (long start = 0; start < n; start += VaeRoundTrip.Chunk)
             {
                 using var scope = NewDisposeScope();
-                using var posterior = vae.Encode(pixels.narrow(0, start, Math.Min(256, n - start)));
+                using var posterior = vae.Encode(pixels.narrow(0, start, Math.Min(VaeRoundTrip.Chunk, n - start)));
                 parts.Add(posterior.Mean.clone().DetachFromDisposeScope());
             }
             return cat(parts, 0).DetachFromDisposeScope();

@@ -13,18 +13,29 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// </summary>
 public static class VaeRoundTrip
 {
+    /// <summary>
+    /// Images per VAE call. The tiny VAE encodes 0.68 ms an image in chunks of 32 and 4.1 ms in chunks of 256 (2 cores):
+    /// a chunk's full-size activations (32 channels at 32x32) stop fitting the caches.
+    /// </summary>
+    public const int Chunk = 32;
+
     /// <summary>The reconstructions of <paramref name="images"/> (all <paramref name="size"/> x <paramref name="size"/>), and their mean absolute error on a 0..1 scale.</summary>
     public static (IReadOnlyList<Rgb8Image> Images, double MeanAbsoluteError) Reconstruct(AutoencoderKL vae, IReadOnlyList<Rgb8Image> images, int size)
     {
-        using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var pixels = ImageTensors.ToBatch(images, size) * 2 - 1;
-        using var posterior = vae.Encode(pixels);
-        var decoded = vae.Decode(posterior.Mean).clamp(-1, 1);
-        double error = (decoded - pixels).abs().mean().item<float>() / 2;
-        var bytes = ((decoded + 1) * 127.5).round().to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
+        var reconstructed = new List<Rgb8Image>(images.Count);
+        double errorSum = 0;
         int stride = size * size * 3;
-        var reconstructed = Enumerable.Range(0, images.Count).Select(i => new Rgb8Image(bytes.AsSpan(i * stride, stride).ToArray(), size, size)).ToList();
-        return (reconstructed, error);
+        foreach (var chunk in images.Chunk(Chunk))
+        {
+            using var scope = NewDisposeScope();
+            var pixels = ImageTensors.ToBatch(chunk, size) * 2 - 1;
+            using var posterior = vae.Encode(pixels);
+            var decoded = vae.Decode(posterior.Mean).clamp(-1, 1);
+            errorSum += (decoded - pixels).abs().sum().item<float>();
+            var bytes = ((decoded + 1) * 127.5).round().to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
+            reconstructed.AddRange(Enumerable.Range(0, chunk.Length).Select(i => new Rgb8Image(bytes.AsSpan(i * stride, stride).ToArray(), size, size)));
+        }
+        return (reconstructed, errorSum / ((double)images.Count * stride) / 2);
     }
 }

@@ -44,6 +44,30 @@ public sealed class StableDiffusionSamplerTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_split_between_cpu_threads_gives_the_images_one_thread_draws()
+    {
+        using var scope = NewDisposeScope();
+        var prompts = FakeTextConditioner.Embed(["a red cube", "a blue ball", "a green cone"]);
+        var negative = FakeTextConditioner.Embed(["", "", ""]);
+        // Euler ancestral draws fresh noise every step: each share must draw it from its own images' generators.
+        var sampler = Sampler("euler_a");
+        var split = _options with { CpuThreads = 3 };
+        Assert.Equal(TorchThreadLimit.IsAvailable ? 3 : 1, sampler.CpuSharesFor(split, 3));
+        Assert.Equal(1, sampler.CpuSharesFor(_options with { CpuThreads = 1 }, 3));
+
+        using var oneThread = sampler.Sample(prompts, negative, [31, 32, 33], _options with { CpuThreads = 1 });
+        using var threeThreads = sampler.Sample(prompts, negative, [31, 32, 33], split);
+
+        Assert.Equal([31L, 32, 33], threeThreads.Images.Select(i => i.Seed));
+        Assert.Equal(oneThread.Pixels.shape, threeThreads.Pixels.shape);
+        double difference = (oneThread.Pixels - threeThreads.Pixels).abs().max().item<float>();
+        Assert.True(difference < 1e-5, $"the images differ by {difference} between one thread and three");
+        double latentScale = oneThread.Latents.abs().max().item<float>();
+        double latentDifference = (oneThread.Latents - threeThreads.Latents).abs().max().item<float>();
+        Assert.True(latentDifference < 1e-5 * latentScale, $"the latents differ by {latentDifference} (largest {latentScale})");
+    }
+
+    [Fact]
     public void Starting_noise_of_a_seed_is_torch_randn_from_a_generator_seeded_with_it()
     {
         using var scope = NewDisposeScope();
