@@ -20,9 +20,42 @@ public static class LibTorchRuntime
 
     // The patch is a fact about this process's files; doing it once is enough, and Lazy makes it thread-safe.
     private static readonly Lazy<LibTorchLoadReport> Once = new(Prepare, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<bool> NnpackOff = new(SwitchOffNnpack, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>Patches the application's copy of the TorchSharp glue library when needed. Idempotent.</summary>
-    public static LibTorchLoadReport EnsureLoadable() => Once.Value;
+    /// <summary>
+    /// Patches the application's copy of the TorchSharp glue library when needed, then switches off libtorch's NNPACK
+    /// convolutions (<see cref="NnpackSwitchedOff"/>). Idempotent.
+    /// </summary>
+    public static LibTorchLoadReport EnsureLoadable()
+    {
+        var report = Once.Value;
+        _ = NnpackOff.Value;
+        return report;
+    }
+
+    /// <summary>
+    /// Whether libtorch's NNPACK path is off in this process (PyTorch's <c>torch.backends.nnpack.set_flags(False)</c>).
+    /// libtorch offers NNPACK inference convolutions of 16 images or more that oneDNN does not take; where NNPACK cannot
+    /// start (the project's AMD EPYC VM: "Unsupported hardware") libtorch 2.10 prints a warning at every such
+    /// convolution, thousands of lines a run, and falls back to its own kernels, which is what every convolution now
+    /// does without asking. False only where the switch is not exported (not a Linux libtorch).
+    /// </summary>
+    public static bool NnpackSwitchedOff => NnpackOff.Value;
+
+    private static bool SwitchOffNnpack()
+    {
+        nint context = LibTorchExports.Find("_ZN2at13globalContextEv");
+        nint setEnabled = LibTorchExports.Find("_ZN2at7Context20setUserEnabledNNPACKEb");
+        nint enabled = LibTorchExports.Find("_ZNK2at7Context17userEnabledNNPACKEv");
+        if (context == 0 || setEnabled == 0 || enabled == 0) return false;
+        unsafe
+        {
+            // at::globalContext() returns the process's Context&; its members take it as their first argument.
+            nint global = ((delegate* unmanaged<nint>)context)();
+            ((delegate* unmanaged<nint, byte, void>)setEnabled)(global, 0);
+            return ((delegate* unmanaged<nint, byte>)enabled)(global) == 0;
+        }
+    }
 
     private static LibTorchLoadReport Prepare()
     {

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace SafeDiffusion.Diffusion.Native;
@@ -47,16 +46,11 @@ public static class TorchThreadLimit
 
     private static NativeEntries? Resolve()
     {
-        if (!OperatingSystem.IsLinux()) return null;
         LibTorchRuntime.EnsureLoadable();
-        // The first torch call loads libtorch, so the lookup below finds the copy already in the process.
-        _ = torch.get_num_threads();
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", typeof(torch).Assembly, null, out var library)) return null;
-        // dlsym on libtorch_cpu's handle searches it and then its own dependencies: the libgomp it was linked with.
-        if (!NativeLibrary.TryGetExport(library, "omp_set_num_threads", out var omp)) return null;
+        nint omp = LibTorchExports.Find("omp_set_num_threads");
+        if (omp == 0) return null;
         // The C entry point takes the count by value; the lower-case name is MKL's Fortran one (by reference).
-        _ = NativeLibrary.TryGetExport(library, "MKL_Set_Num_Threads_Local", out var mkl);
-        var entries = new NativeEntries(omp, mkl);
+        var entries = new NativeEntries(omp, LibTorchExports.Find("MKL_Set_Num_Threads_Local"));
         return WorksOnAFreshThread(entries) ? entries : null;
     }
 

@@ -6,6 +6,15 @@ namespace SafeDiffusion.Diffusion.Tests.Native;
 public class LibTorchRuntimeTests
 {
     [Fact]
+    public void Loading_libtorch_switches_off_its_nnpack_convolutions_on_linux()
+    {
+        LibTorchRuntime.EnsureLoadable();
+
+        // Read back from libtorch's own context (at::Context::userEnabledNNPACK), not from a flag of ours.
+        Assert.Equal(OperatingSystem.IsLinux(), LibTorchRuntime.NnpackSwitchedOff);
+    }
+
+    [Fact]
     public void Torch_runs_a_matmul_after_the_loader_fix()
     {
         LibTorchRuntime.EnsureLoadable();
