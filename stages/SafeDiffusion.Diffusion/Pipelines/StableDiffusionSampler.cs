@@ -58,9 +58,9 @@ public sealed class StableDiffusionSampler
     }
 
     /// <summary>
-    /// One batch from embeddings, one seed per image. On the CPU the batch is split into
-    /// <see cref="CpuSharesFor"/> shares sampled at once, each on a thread of its own with an equal part of the torch
-    /// threads; every image has its own generator, so the split does not change them.
+    /// One batch from embeddings, one seed per image. On the CPU the batch is split into shares sampled at once, each
+    /// on a thread of its own with an equal part of the torch threads (<see cref="CpuSplitFor"/>); every image has its
+    /// own generator, so the split does not change them.
     /// </summary>
     /// <param name="promptEmbeddings">[B, tokens, hidden].</param>
     /// <param name="negativeEmbeddings">[B, tokens, hidden]; required when guidance is on (encode "" for unconditional).</param>
@@ -70,13 +70,12 @@ public sealed class StableDiffusionSampler
         options.Validate(_vae.Config.DownscaleFactor);
         if (seeds.Count != promptEmbeddings.shape[0])
             throw new ArgumentException($"{seeds.Count} seeds for {promptEmbeddings.shape[0]} prompt embeddings.", nameof(seeds));
-        int shares = CpuSharesFor(options, seeds.Count);
-        if (shares == 1) return SampleSeeded(promptEmbeddings, negativeEmbeddings, seeds, options, cancellationToken);
+        var split = CpuSplitFor(options, seeds.Count);
+        if (split.ThreadsEach == 0) return SampleSeeded(promptEmbeddings, negativeEmbeddings, seeds, options, cancellationToken);
 
-        int threadsEach = Math.Max(1, CpuThreads(options) / shares);
-        var parts = TorchWorkerThreads.Run(shares, threadsEach, share =>
+        var parts = TorchWorkerThreads.Run(split.Shares, split.ThreadsEach, share =>
         {
-            var (start, length) = TorchWorkerThreads.Share(share, shares, seeds.Count);
+            var (start, length) = TorchWorkerThreads.Share(share, split.Shares, seeds.Count);
             using var prompt = promptEmbeddings.narrow(0, start, length);
             using var negative = negativeEmbeddings?.narrow(0, start, length);
             return SampleSeeded(prompt, negative, seeds.Skip(start).Take(length).ToList(), options, cancellationToken);
@@ -92,16 +91,22 @@ public sealed class StableDiffusionSampler
     }
 
     /// <summary>
-    /// How many threads sample a batch of <paramref name="rows"/>: on the CPU one per torch thread
-    /// (<see cref="Txt2ImgOptions.CpuThreads"/>; 0, the calling thread's count) but at most one per image, so a batch of
-    /// 4 on 16 threads runs as 4 shares of 4 threads; 1 on CUDA and where libtorch's threads cannot be set per thread
-    /// (<see cref="TorchThreadLimit.IsAvailable"/>).
+    /// How a batch of <paramref name="rows"/> is sampled on the CPU: a full batch (<see cref="Txt2ImgOptions.BatchSize"/>)
+    /// in one share per torch thread (<see cref="Txt2ImgOptions.CpuThreads"/>; 0, the calling thread's count) but at
+    /// most one per image, each with an equal part of the threads, so a batch of 4 on 16 threads runs as 4 shares of 4
+    /// threads. A shorter batch (a shard's or a list's last) keeps the full batch's threads per share, and so gives each
+    /// image the same bytes as in a full batch (libtorch's results depend on a thread's count). ThreadsEach 0: the whole
+    /// batch on the calling thread as it is (CUDA; one share of all the caller's threads; libtorch's threads cannot be
+    /// set per thread, <see cref="TorchThreadLimit.IsAvailable"/>).
     /// </summary>
-    public int CpuSharesFor(Txt2ImgOptions options, int rows)
+    public (int Shares, int ThreadsEach) CpuSplitFor(Txt2ImgOptions options, int rows)
     {
-        if (_unet.Device.type != DeviceType.CPU || rows < 2) return 1;
-        int shares = Math.Min(CpuThreads(options), rows);
-        return shares > 1 && TorchThreadLimit.IsAvailable ? shares : 1;
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        if (_unet.Device.type != DeviceType.CPU || !TorchThreadLimit.IsAvailable) return (1, 0);
+        int threads = CpuThreads(options);
+        int fullBatchShares = Math.Min(threads, options.BatchSize);
+        if (fullBatchShares <= 1 && options.CpuThreads == 0) return (1, 0);
+        return (Math.Min(fullBatchShares, rows), Math.Max(1, threads / Math.Max(1, fullBatchShares)));
     }
 
     private static int CpuThreads(Txt2ImgOptions options) => options.CpuThreads > 0 ? options.CpuThreads : torch.get_num_threads();

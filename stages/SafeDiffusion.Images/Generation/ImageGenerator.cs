@@ -153,7 +153,9 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
                     Height = config.Height,
                     Steps = config.Steps,
                     GuidanceScale = guidance,
-                    BatchSize = batch.Count,
+                    // The configured size, not this batch's: a short batch then splits between CPU threads as a full
+                    // one does, and its images come out the same bytes (StableDiffusionSampler.CpuSplitFor).
+                    BatchSize = config.BatchSize,
                 };
                 IReadOnlyList<GeneratedImage> images;
                 using (await lease!.AcquireComputeAsync(ct).ConfigureAwait(false))

@@ -51,20 +51,34 @@ public sealed class StableDiffusionSamplerTests : IDisposable
         var negative = FakeTextConditioner.Embed(["", "", ""]);
         // Euler ancestral draws fresh noise every step: each share must draw it from its own images' generators.
         var sampler = Sampler("euler_a");
-        var split = _options with { CpuThreads = 3 };
-        Assert.Equal(TorchThreadLimit.IsAvailable ? 3 : 1, sampler.CpuSharesFor(split, 3));
-        Assert.Equal(1, sampler.CpuSharesFor(_options with { CpuThreads = 1 }, 3));
+        var split = _options with { CpuThreads = 3, BatchSize = 3 };
+        var oneThread = _options with { CpuThreads = 1, BatchSize = 3 };
+        Assert.Equal(TorchThreadLimit.IsAvailable ? (3, 1) : (1, 0), sampler.CpuSplitFor(split, 3));
 
-        using var oneThread = sampler.Sample(prompts, negative, [31, 32, 33], _options with { CpuThreads = 1 });
-        using var threeThreads = sampler.Sample(prompts, negative, [31, 32, 33], split);
+        using var byOne = sampler.Sample(prompts, negative, [31, 32, 33], oneThread);
+        using var byThree = sampler.Sample(prompts, negative, [31, 32, 33], split);
 
-        Assert.Equal([31L, 32, 33], threeThreads.Images.Select(i => i.Seed));
-        Assert.Equal(oneThread.Pixels.shape, threeThreads.Pixels.shape);
-        double difference = (oneThread.Pixels - threeThreads.Pixels).abs().max().item<float>();
+        Assert.Equal([31L, 32, 33], byThree.Images.Select(i => i.Seed));
+        Assert.Equal(byOne.Pixels.shape, byThree.Pixels.shape);
+        double difference = (byOne.Pixels - byThree.Pixels).abs().max().item<float>();
         Assert.True(difference < 1e-5, $"the images differ by {difference} between one thread and three");
-        double latentScale = oneThread.Latents.abs().max().item<float>();
-        double latentDifference = (oneThread.Latents - threeThreads.Latents).abs().max().item<float>();
+        double latentScale = byOne.Latents.abs().max().item<float>();
+        double latentDifference = (byOne.Latents - byThree.Latents).abs().max().item<float>();
         Assert.True(latentDifference < 1e-5 * latentScale, $"the latents differ by {latentDifference} (largest {latentScale})");
+    }
+
+    [Fact]
+    public void A_short_batch_keeps_the_threads_per_share_of_a_full_one()
+    {
+        if (!TorchThreadLimit.IsAvailable) return;
+        var sampler = Sampler("pndm");
+        var options = _options with { CpuThreads = 4, BatchSize = 8 };
+
+        Assert.Equal((4, 1), sampler.CpuSplitFor(options, 8));
+        // A shard's last image runs on one thread, as it did inside the full batch.
+        Assert.Equal((1, 1), sampler.CpuSplitFor(options, 1));
+        // Batches of 2 on 4 threads: two threads per share, even for a lone image.
+        Assert.Equal((1, 2), sampler.CpuSplitFor(options with { BatchSize = 2 }, 1));
     }
 
     [Fact]
