@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using SafeDiffusion.Diffusion.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -62,12 +63,8 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
     /// The rows of a batch of <paramref name="batchSize"/> that replica <paramref name="replica"/> works on: near-equal
     /// contiguous slices, larger ones first.
     /// </summary>
-    public (long Start, long Length) Share(int replica, long batchSize)
-    {
-        long baseLength = batchSize / Count, extra = batchSize % Count;
-        long start = replica * baseLength + Math.Min(replica, extra);
-        return (start, baseLength + (replica < extra ? 1 : 0));
-    }
+    public (long Start, long Length) Share(int replica, long batchSize) =>
+        TorchWorkerThreads.Share(replica, Count, checked((int)batchSize));
 
     /// <summary>
     /// Each replica's share of a batch of <paramref name="batchSize"/> as a fraction: the weights that turn the replicas'
