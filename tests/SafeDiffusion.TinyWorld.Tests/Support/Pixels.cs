@@ -25,10 +25,13 @@ public static class Pixels
         return (r / n, g / n, b / n);
     }
 
-    public static int Count(Rgb8Image image, Func<int, int, int, bool> predicate)
+    public static int Count(Rgb8Image image, Func<int, int, int, bool> predicate) => Count(image, 0, image.Height, predicate);
+
+    /// <summary>Pixels of rows [from, to) that <paramref name="predicate"/> accepts.</summary>
+    public static int Count(Rgb8Image image, int from, int to, Func<int, int, int, bool> predicate)
     {
         int count = 0;
-        for (int i = 0; i < image.Pixels.Length; i += 3)
+        for (int i = from * image.Width * 3; i < to * image.Width * 3; i += 3)
             if (predicate(image.Pixels[i], image.Pixels[i + 1], image.Pixels[i + 2])) count++;
         return count;
     }
