@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 
 namespace SafeDiffusion.Diffusion.Native;
@@ -10,6 +11,17 @@ namespace SafeDiffusion.Diffusion.Native;
 /// </summary>
 public static class TorchWorkerThreads
 {
+    /// <summary>
+    /// The torch thread count for work that is given none: OMP_NUM_THREADS when it holds a positive whole number (libtorch
+    /// honours it too), else the processors this process may use. Unlike <c>torch.get_num_threads()</c> it is the same on
+    /// every thread: libtorch sets a thread's count on the thread's first torch call from the process-wide count of that
+    /// moment, so a pool thread that first computed while pretraining held the count at one keeps one thread for good.
+    /// </summary>
+    public static int DefaultCount =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMP_NUM_THREADS"), NumberStyles.None, CultureInfo.InvariantCulture, out int set) && set > 0
+            ? set
+            : Environment.ProcessorCount;
+
     /// <summary>
     /// Runs <paramref name="work"/>(0 .. <paramref name="count"/> - 1) on <paramref name="count"/> new threads, each with
     /// <paramref name="threadsEach"/> torch threads, and returns the results in order. If any piece throws, the results

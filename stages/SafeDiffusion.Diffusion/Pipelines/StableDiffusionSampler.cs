@@ -92,24 +92,23 @@ public sealed class StableDiffusionSampler
 
     /// <summary>
     /// How a batch of <paramref name="rows"/> is sampled on the CPU: a full batch (<see cref="Txt2ImgOptions.BatchSize"/>)
-    /// in one share per torch thread (<see cref="Txt2ImgOptions.CpuThreads"/>; 0, the calling thread's count) but at
-    /// most one per image, each with an equal part of the threads, so a batch of 4 on 16 threads runs as 4 shares of 4
-    /// threads. A shorter batch (a shard's or a list's last) keeps the full batch's threads per share, and so gives each
-    /// image the same bytes as in a full batch (libtorch's results depend on a thread's count). ThreadsEach 0: the whole
-    /// batch on the calling thread as it is (CUDA; one share of all the caller's threads; libtorch's threads cannot be
-    /// set per thread, <see cref="TorchThreadLimit.IsAvailable"/>).
+    /// in one share per thread (<see cref="Txt2ImgOptions.CpuThreads"/>; 0, <see cref="TorchWorkerThreads.DefaultCount"/>)
+    /// but at most one per image, each with an equal part of the threads, so a batch of 4 on 16 threads runs as 4 shares
+    /// of 4 threads. A shorter batch (a shard's or a list's last) keeps the full batch's threads per share, and so gives
+    /// each image the same bytes as in a full batch (libtorch's results depend on a thread's count). The split never
+    /// reads the calling thread's torch count: libtorch fixes a thread's count when the thread first computes, from the
+    /// process-wide count of that moment, so two pool threads of one process can hold different counts, and a batch
+    /// would draw different bytes on each. ThreadsEach 0: the whole batch on the calling thread as it is (CUDA, or a
+    /// libtorch whose threads cannot be set per thread, <see cref="TorchThreadLimit.IsAvailable"/>).
     /// </summary>
     public (int Shares, int ThreadsEach) CpuSplitFor(Txt2ImgOptions options, int rows)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         if (_unet.Device.type != DeviceType.CPU || !TorchThreadLimit.IsAvailable) return (1, 0);
-        int threads = CpuThreads(options);
-        int fullBatchShares = Math.Min(threads, options.BatchSize);
-        if (fullBatchShares <= 1 && options.CpuThreads == 0) return (1, 0);
-        return (Math.Min(fullBatchShares, rows), Math.Max(1, threads / Math.Max(1, fullBatchShares)));
+        int threads = options.CpuThreads > 0 ? options.CpuThreads : TorchWorkerThreads.DefaultCount;
+        int fullBatchShares = Math.Max(1, Math.Min(threads, options.BatchSize));
+        return (Math.Min(fullBatchShares, rows), Math.Max(1, threads / fullBatchShares));
     }
-
-    private static int CpuThreads(Txt2ImgOptions options) => options.CpuThreads > 0 ? options.CpuThreads : torch.get_num_threads();
 
     private Txt2ImgBatch SampleSeeded(Tensor promptEmbeddings, Tensor? negativeEmbeddings, IReadOnlyList<long> seeds, Txt2ImgOptions options,
         CancellationToken cancellationToken)

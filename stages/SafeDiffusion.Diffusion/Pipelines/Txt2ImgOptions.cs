@@ -16,9 +16,12 @@ public sealed record Txt2ImgOptions
     public int BatchSize { get; init; } = 1;
 
     /// <summary>
-    /// On the CPU, how many threads sample shares of a batch at once, each with one torch thread; 0 (the default) takes
-    /// the calling thread's torch thread count, 1 samples the whole batch on the calling thread. Ignored on CUDA. Results
-    /// do not depend on it either (per-image generators again).
+    /// On the CPU, how many torch threads sample a batch: in shares of one image or more, each share on a thread of its
+    /// own with its part of the threads (<see cref="StableDiffusionSampler.CpuSplitFor"/>). 0 (the default) takes
+    /// OMP_NUM_THREADS, else the processor count, never the calling thread's torch count, so a config draws the same
+    /// images on every thread of a process. Ignored on CUDA. The images are the same for any count up to the batch size
+    /// (every image has its own generator and its own one-thread share); more threads than images give each share
+    /// several threads, and libtorch's results depend on a thread's count.
     /// </summary>
     public int CpuThreads { get; init; }
 
@@ -31,7 +34,7 @@ public sealed record Txt2ImgOptions
             throw new UsageException($"Image size {Width}x{Height} must be positive multiples of {downscaleFactor} (the VAE's downscale factor).");
         if (Steps < 1) throw new UsageException($"Steps must be at least 1, got {Steps}.");
         if (BatchSize < 1) throw new UsageException($"Batch size must be at least 1, got {BatchSize}.");
-        if (CpuThreads < 0) throw new UsageException($"CPU threads must be 0 (the torch thread count) or more, got {CpuThreads}.");
+        if (CpuThreads < 0) throw new UsageException($"CPU threads must be 0 (OMP_NUM_THREADS or the processor count) or more, got {CpuThreads}.");
         if (double.IsNaN(GuidanceScale) || GuidanceScale < 0) throw new UsageException($"Guidance scale must be a non-negative number, got {GuidanceScale}.");
     }
 }

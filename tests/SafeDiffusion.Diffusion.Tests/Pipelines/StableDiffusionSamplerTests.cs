@@ -82,6 +82,41 @@ public sealed class StableDiffusionSamplerTests : IDisposable
     }
 
     [Fact]
+    public void A_thread_that_holds_one_torch_thread_draws_the_bytes_every_other_thread_draws()
+    {
+        if (!TorchThreadLimit.IsAvailable) return;
+        // libtorch fixes a thread's count when the thread first computes, from the process-wide count of the moment:
+        // a pool thread that started while pretraining held the count at one keeps one thread for good (seen in CI,
+        // where one PNG of an unsharded run differed from its shard's). The split must not follow that count.
+        var sampler = Sampler("ddim");
+        var options = _options with { BatchSize = 2 };
+        using var text = ClipTextConditioner.FromModelFolder(SdParity.Model(SdParity.Sd1), ScalarType.Float32, CPU);
+        (int, int) DrawOn(int callerThreads, out byte[][] images)
+        {
+            (int, int) split = default;
+            byte[][] drawn = [];
+            var thread = new Thread(() =>
+            {
+                TorchThreadLimit.LimitCurrentThread(callerThreads);
+                split = sampler.CpuSplitFor(options, 2);
+                drawn = sampler.Generate(text, [new("a red cube", 41, ""), new("a blue ball", 42, "")], options)
+                    .Select(i => i.Image.Pixels).ToArray();
+            });
+            thread.Start();
+            thread.Join();
+            images = drawn;
+            return split;
+        }
+
+        var onOne = DrawOn(1, out var onOneImages);
+        var onTwo = DrawOn(2, out var onTwoImages);
+
+        Assert.Equal(onTwo, onOne);
+        Assert.Equal(2, onOneImages.Length);
+        Assert.Equal(onTwoImages, onOneImages);
+    }
+
+    [Fact]
     public void Starting_noise_of_a_seed_is_torch_randn_from_a_generator_seeded_with_it()
     {
         using var scope = NewDisposeScope();
