@@ -19,9 +19,9 @@ public sealed record Txt2ImgOptions
     /// On the CPU, how many torch threads sample a batch: in shares of one image or more, each share on a thread of its
     /// own with its part of the threads (<see cref="StableDiffusionSampler.CpuSplitFor"/>). 0 (the default) takes
     /// OMP_NUM_THREADS, else the processor count, never the calling thread's torch count, so a config draws the same
-    /// images on every thread of a process. Ignored on CUDA. The images are the same for any count up to the batch size
-    /// (every image has its own generator and its own one-thread share); more threads than images give each share
-    /// several threads, and libtorch's results depend on a thread's count.
+    /// images on every thread of a process. Ignored on CUDA. Every image has its own generator, so other counts draw the
+    /// same pictures, but not always the same bytes: a share's thread count and its number of images change libtorch's
+    /// rounding (two images in one one-thread share came out other bytes than each in a share of its own).
     /// </summary>
     public int CpuThreads { get; init; }
 
