@@ -60,7 +60,7 @@ public sealed class StableDiffusionSampler
     /// <summary>
     /// One batch from embeddings, one seed per image. On the CPU the batch is split into shares sampled at once, each
     /// on a thread of its own with an equal part of the torch threads (<see cref="CpuSplitFor"/>); every image has its
-    /// own generator, so the split does not change them.
+    /// own generator, so the split does not change what they show (their last bits can differ, see <see cref="CpuSplitFor"/>).
     /// </summary>
     /// <param name="promptEmbeddings">[B, tokens, hidden].</param>
     /// <param name="negativeEmbeddings">[B, tokens, hidden]; required when guidance is on (encode "" for unconditional).</param>
