@@ -17,11 +17,11 @@ namespace SafeDiffusion.Training.Engine;
 /// Only parameters are copied between replicas (the project's modules hold no trained buffers). With two or more
 /// replicas, from the first <see cref="Run{T}"/> until disposal the calling thread runs torch on one thread, and the
 /// count it had comes back on disposal (one replica leaves the count alone). Setting it once rather than around every
-/// step is 4-7% faster on the tiny VAE and UNet: libtorch's set_num_threads also empties the calling thread's cache
-/// of oneDNN convolution kernels, so replica 0 rebuilt its kernels every step while the others waited. It also keeps
-/// set_num_threads, which changes process-wide state (libtorch's count, its pthreadpool), from running while a worker
-/// computes. Because part of the count is process-wide, other torch work in the process also runs on one thread
-/// meanwhile: use it where training owns the process, as pretraining the tiny world does.
+/// step was 4-7% faster on the tiny VAE and UNet: libtorch's set_num_threads empties the calling thread's cache of
+/// oneDNN convolution kernels, so replica 0 rebuilt its kernels every step while the others waited. Only the replicas'
+/// own threads are limited (<see cref="TorchThreadLimit"/>), not libtorch's process-wide count: libtorch gives a thread
+/// the process-wide count of the moment it first computes, so with that count at one, any thread that started torch
+/// work during the training would have kept one thread for good.
 /// </remarks>
 /// <typeparam name="TReplica">What one copy holds (e.g. a UNet and its text encoder).</typeparam>
 public sealed class DataParallelReplicas<TReplica> : IDisposable
@@ -107,7 +107,7 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
             // sets its own count before it reports ready), and in Dispose, after the workers have stopped.
             _callerThreadId = Environment.CurrentManagedThreadId;
             _callerThreads = torch.get_num_threads();
-            torch.set_num_threads(1);
+            LimitCurrentThread(1);
             // Workers rather than a new thread per call: a step of the tiny UNet is ~5% faster without the thread start
             // and the per-thread torch set-up.
             _workers = Enumerable.Range(1, Count - 1).Select(i => new ReplicaWorker($"replica {i}")).ToArray();
@@ -182,8 +182,18 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (var worker in _workers ?? []) worker.Dispose();
-        if (_callerThreads is int threads) torch.set_num_threads(threads);
+        if (_callerThreads is int threads) LimitCurrentThread(threads);
         for (int i = 1; i < _replicas.Length; i++) _disposeCopy?.Invoke(_replicas[i]);
+    }
+
+    /// <summary>
+    /// The calling thread's own torch count; where libtorch cannot set one thread's count alone (macOS, Windows), the
+    /// process-wide one.
+    /// </summary>
+    private static void LimitCurrentThread(int threads)
+    {
+        if (TorchThreadLimit.IsAvailable) TorchThreadLimit.LimitCurrentThread(threads);
+        else torch.set_num_threads(threads);
     }
 
     /// <summary>A thread that runs one replica's share of each <see cref="Run{T}"/>, one piece of work at a time.</summary>
@@ -214,7 +224,7 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
         private void Loop()
         {
             // The intra-op thread count is per OS thread under OpenMP: a new thread would otherwise use every core.
-            torch.set_num_threads(1);
+            LimitCurrentThread(1);
             _finished.Release();
             while (true)
             {

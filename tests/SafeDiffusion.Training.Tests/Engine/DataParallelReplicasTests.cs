@@ -150,6 +150,33 @@ public sealed class DataParallelReplicasTests
     }
 
     [Fact]
+    public void A_thread_that_first_computes_while_replicas_train_gets_the_process_count_not_one()
+    {
+        if (!TorchThreadLimit.IsAvailable) return;
+        int before = torch.get_num_threads();
+        torch.set_num_threads(2);
+        try
+        {
+            using var primary = SmallNet(1);
+            using var replicas = new DataParallelReplicas<Sequential>(primary, () => SmallNet(1), n => n.parameters(), 2, n => n.Dispose());
+            replicas.Run((_, r) => r);
+
+            // libtorch sets a new thread's count from the process-wide one on its first torch call, and keeps it.
+            int newcomer = 0;
+            var thread = new Thread(() => newcomer = torch.get_num_threads());
+            thread.Start();
+            thread.Join();
+
+            Assert.Equal(1, torch.get_num_threads());
+            Assert.Equal(2, newcomer);
+        }
+        finally
+        {
+            torch.set_num_threads(before);
+        }
+    }
+
+    [Fact]
     public void Running_from_another_thread_than_the_first_run_is_refused()
     {
         using var primary = SmallNet(1);
