@@ -9,10 +9,10 @@ namespace SafeDiffusion.Pipeline.Tests.Graphs;
 
 /// <summary>
 /// Scale-out end to end: the data graph run as three shards (`--shard i/3`) and merged with `pipeline dataset
-/// merge` holds exactly the rows of the unsharded run, byte for byte. It runs alone, away from tests that train and so
-/// change libtorch's process-wide thread count while it samples. (It failed twice in CI when the sampler still split
-/// batches by the calling thread's torch count, which a pool thread keeps from its first torch call: see
-/// StableDiffusionSamplerTests.A_thread_that_holds_one_torch_thread_draws_the_bytes_every_other_thread_draws.)
+/// merge` holds exactly the rows of the unsharded run, byte for byte. It runs alone, away from tests that set libtorch's
+/// process-wide thread count (the tiny world's builders do). It failed in CI when the sampler still split batches by
+/// the calling thread's torch count, which a pool thread keeps from its first torch call: see
+/// StableDiffusionSamplerTests.A_thread_that_holds_one_torch_thread_draws_the_bytes_every_other_thread_draws.
 /// </summary>
 [Collection(TorchThreadsCollection.Name)]
 public sealed class ShardMergeTests : IDisposable
