@@ -10,31 +10,41 @@ namespace SafeDiffusion.Diffusion.Tokenization;
 
 /// <summary>
 /// The CLIP BPE tokenizer of a Stable Diffusion <c>tokenizer/</c> folder (<c>vocab.json</c>, <c>merges.txt</c>,
-/// <c>tokenizer_config.json</c>), producing the ids openai/CLIP's <c>SimpleTokenizer</c> and transformers'
-/// <c>CLIPTokenizer</c> produce: start token, BPE ids, end token, truncated to the model's length with the end
-/// token kept, padded with the folder's pad token. Thread-safe; the BPE memo is shared by all callers.
+/// <c>tokenizer_config.json</c>, <c>special_tokens_map.json</c>, <c>added_tokens.json</c>), producing the ids
+/// transformers' <c>CLIPTokenizer</c> produces as diffusers runs it: start token, BPE ids, end token, truncated to the
+/// model's length with the end token kept, padded with the folder's pad token. Thread-safe; the BPE memo is shared by
+/// all callers.
 /// </summary>
 /// <remarks>
+/// <para>Special and added tokens are split out of the raw prompt before any cleaning or BPE, as transformers does, and
+/// the text between them is encoded piece by piece. With SD 2.x's pad token <c>!</c> (named in
+/// <c>special_tokens_map.json</c>, which overrides <c>tokenizer_config.json</c>) every <c>!</c> in a prompt is therefore
+/// id 0: "Monet!!" ends ..., 0, 0, never the BPE token for <c>!!</c>.</para>
+/// <para>
 /// Where the two references differ, this follows openai/CLIP (the reference of the sd-parity cases): it
 /// HTML-unescapes prompts, which transformers' CLIPTokenizer does not, so a written "&amp;amp;" is one "&amp;" token
 /// here and "&amp;", "amp", ";" there; and it cleans text with ftfy's rules (see <see cref="ClipTextCleaner"/>), where CLIPTokenizer
 /// without ftfy installed falls back to BERT's basic tokenizer (which also splits CJK characters apart and drops
-/// control characters). Ordinary prompts tokenize identically under all three.
+/// control characters). Ordinary prompts tokenize identically under all three.</para>
 /// </remarks>
 public sealed class ClipTokenizer
 {
     private readonly Dictionary<string, int> _vocab;
     private readonly string[] _idToToken;
     private readonly ClipBytePairEncoder _bpe;
+    /// <summary>Tokens split out before BPE, with their ids; longest first so that the longest match at a position wins.</summary>
+    private readonly (string Token, int Id)[] _unsplittable;
 
-    private ClipTokenizer(Dictionary<string, int> vocab, ClipBytePairEncoder bpe, ClipTokenizerSettings settings, int bos, int eos, int pad)
+    private ClipTokenizer(Dictionary<string, int> vocab, ClipBytePairEncoder bpe, ClipTokenizerSettings settings, (string, int)[] unsplittable)
     {
         _vocab = vocab;
         _bpe = bpe;
         Settings = settings;
-        BosTokenId = bos;
-        EosTokenId = eos;
-        PadTokenId = pad;
+        _unsplittable = unsplittable;
+        int IdOf(string token) => unsplittable.First(t => t.Item1 == token).Item2;
+        BosTokenId = IdOf(settings.BosToken.Content);
+        EosTokenId = IdOf(settings.EosToken.Content);
+        PadTokenId = IdOf(settings.PadToken.Content);
         _idToToken = new string[vocab.Count == 0 ? 0 : vocab.Values.Max() + 1];
         foreach (var (token, id) in vocab) _idToToken[id] = token;
     }
@@ -46,14 +56,17 @@ public sealed class ClipTokenizer
     public int PadTokenId { get; }
     public int VocabularySize => _vocab.Count;
 
-    /// <summary>Loads a tokenizer folder: <c>vocab.json</c>, <c>merges.txt</c>, and <c>tokenizer_config.json</c> if present.</summary>
+    /// <summary>
+    /// Loads a tokenizer folder: <c>vocab.json</c>, <c>merges.txt</c>, and if present <c>tokenizer_config.json</c>,
+    /// <c>special_tokens_map.json</c> and <c>added_tokens.json</c> (see <see cref="ClipTokenizerSettings.Read"/>).
+    /// </summary>
+    /// <exception cref="InputDataException">A file is missing or malformed, or a special token is in no vocabulary; the message names the file and field.</exception>
     public static ClipTokenizer FromFolder(string tokenizerDirectory)
     {
         if (!Directory.Exists(tokenizerDirectory))
             throw new InputDataException(tokenizerDirectory, "does not exist.", fix: "Point at the model's tokenizer/ folder (vocab.json, merges.txt).");
         var vocabPath = Path.Combine(tokenizerDirectory, "vocab.json");
         var mergesPath = Path.Combine(tokenizerDirectory, "merges.txt");
-        var configPath = Path.Combine(tokenizerDirectory, "tokenizer_config.json");
         var vocab = ReadVocab(vocabPath);
         var bpe = ClipBytePairEncoder.FromMergesFile(mergesPath);
         CheckAlphabet(vocabPath, vocab);
@@ -61,11 +74,16 @@ public sealed class ClipTokenizer
             if (!vocab.ContainsKey(first + second))
                 throw new InputDataException(mergesPath, $"line {line} merges \"{first} {second}\" into a symbol vocab.json does not have.",
                     $"line {line}", "vocab.json and merges.txt must come from the same tokenizer.");
-        var settings = ClipTokenizerSettings.Read(configPath);
-        return new ClipTokenizer(vocab, bpe, settings,
-            SpecialId(vocab, configPath, "bos_token", settings.BosToken),
-            SpecialId(vocab, configPath, "eos_token", settings.EosToken),
-            SpecialId(vocab, configPath, "pad_token", settings.PadToken));
+        var settings = ClipTokenizerSettings.Read(tokenizerDirectory);
+        SpecialId(vocab, settings, "bos_token", settings.BosToken);
+        SpecialId(vocab, settings, "eos_token", settings.EosToken);
+        SpecialId(vocab, settings, "pad_token", settings.PadToken);
+        SpecialId(vocab, settings, "unk_token", settings.UnkToken);
+        foreach (var extra in settings.AdditionalSpecialTokens) SpecialId(vocab, settings, "additional_special_tokens", extra);
+        var unsplittable = settings.UnsplittableTokens
+            .Select(t => (t, settings.AddedTokens.TryGetValue(t, out var added) ? added : vocab[t]))
+            .OrderByDescending(t => t.Item1.Length).ThenBy(t => t.Item1, StringComparer.Ordinal).ToArray();
+        return new ClipTokenizer(vocab, bpe, settings, unsplittable);
     }
 
     /// <summary>Tokenizes one prompt to exactly <see cref="MaxLength"/> ids.</summary>
@@ -104,6 +122,35 @@ public sealed class ClipTokenizer
     public IReadOnlyList<int> Tokenize(string text)
     {
         var ids = new List<int>();
+        int start = 0;
+        while (start < text.Length)
+        {
+            var (at, token, id) = NextUnsplittable(text, start);
+            EncodeText(text[start..at], ids);
+            if (token is null) break;
+            ids.Add(id);
+            start = at + token.Length;
+        }
+        return ids;
+    }
+
+    /// <summary>The leftmost special or added token at or after <paramref name="from"/>, the longest where several start there (transformers' trie split).</summary>
+    private (int At, string? Token, int Id) NextUnsplittable(string text, int from)
+    {
+        (int At, string? Token, int Id) best = (text.Length, null, 0);
+        foreach (var (token, id) in _unsplittable)
+        {
+            // _unsplittable is longest first, so a later token starting at the same place is never longer.
+            int at = text.IndexOf(token, from, StringComparison.Ordinal);
+            if (at >= 0 && at < best.At) best = (at, token, id);
+        }
+        return best;
+    }
+
+    /// <summary>Cleans, pre-tokenizes and BPE-encodes text that holds no special token, appending its ids.</summary>
+    private void EncodeText(string text, List<int> ids)
+    {
+        if (text.Length == 0) return;
         var cleaned = ClipTextCleaner.Clean(text);
         var bytes = new StringBuilder();
         foreach (var piece in ClipPreTokenizer.Split(cleaned))
@@ -122,7 +169,6 @@ public sealed class ClipTokenizer
                 ids.Add(_vocab[symbol]);
             }
         }
-        return ids;
     }
 
     /// <summary>Text for ids (start, end and pad tokens dropped), for logs and debugging.</summary>
@@ -178,8 +224,10 @@ public sealed class ClipTokenizer
         }
     }
 
-    private static int SpecialId(Dictionary<string, int> vocab, string configPath, string field, string token) =>
-        vocab.TryGetValue(token, out var id)
-            ? id
-            : throw new InputDataException(configPath, $"names \"{token}\", which vocab.json does not have.", field);
+    private static void SpecialId(Dictionary<string, int> vocab, ClipTokenizerSettings settings, string field, ClipSpecialToken token)
+    {
+        if (!vocab.ContainsKey(token.Content) && !settings.AddedTokens.ContainsKey(token.Content))
+            throw new InputDataException(token.DefinedIn, $"names \"{token.Content}\", which neither vocab.json nor the added tokens have.", field,
+                "Name a token of this tokenizer's vocabulary, or copy the tokenizer folder again.");
+    }
 }

@@ -3,32 +3,87 @@ using SafeDiffusion.Core.Errors;
 
 namespace SafeDiffusion.Diffusion.Tokenization;
 
+/// <summary>A special token's text and the file that named it (for errors that point at the right file).</summary>
+public sealed record ClipSpecialToken(string Content, string DefinedIn);
+
 /// <summary>
-/// What <c>tokenizer_config.json</c> says about special tokens and length. Special tokens may be written as a string
-/// or as an object with <c>content</c> (transformers' AddedToken form).
+/// What a tokenizer folder says about special tokens, added tokens and length, read with transformers' precedence:
+/// <c>tokenizer_config.json</c> first, then <c>special_tokens_map.json</c> overriding it field by field (real SD 2.x
+/// folders name the pad token <c>!</c> there and <c>&lt;|endoftext|&gt;</c> in the config; transformers uses <c>!</c>).
+/// Tokens may be written as a string or as an object with <c>content</c> (transformers' AddedToken form).
 /// </summary>
-public sealed record ClipTokenizerSettings(int ModelMaxLength, string BosToken, string EosToken, string PadToken)
+/// <param name="AdditionalSpecialTokens"><c>additional_special_tokens</c> of either file (the map's list wins).</param>
+/// <param name="AddedTokens">Tokens with their ids from <c>added_tokens.json</c> and the config's <c>added_tokens_decoder</c>;
+/// their ids may lie outside <c>vocab.json</c>.</param>
+public sealed record ClipTokenizerSettings(
+    int ModelMaxLength,
+    ClipSpecialToken BosToken,
+    ClipSpecialToken EosToken,
+    ClipSpecialToken PadToken,
+    ClipSpecialToken UnkToken,
+    IReadOnlyList<ClipSpecialToken> AdditionalSpecialTokens,
+    IReadOnlyDictionary<string, int> AddedTokens)
 {
     public const int DefaultMaxLength = 77;
-    public static readonly ClipTokenizerSettings Default = new(DefaultMaxLength, ClipPreTokenizer.StartOfText, ClipPreTokenizer.EndOfText, ClipPreTokenizer.EndOfText);
+    public const string ConfigFile = "tokenizer_config.json";
+    public const string SpecialTokensMapFile = "special_tokens_map.json";
+    public const string AddedTokensFile = "added_tokens.json";
 
-    /// <summary>Reads the file; a missing file means the CLIPTokenizer defaults.</summary>
-    public static ClipTokenizerSettings Read(string path)
+    /// <summary>CLIPTokenizer's defaults, for a folder with neither file.</summary>
+    public static ClipTokenizerSettings Defaults(string definedIn) => new(DefaultMaxLength,
+        new(ClipPreTokenizer.StartOfText, definedIn), new(ClipPreTokenizer.EndOfText, definedIn),
+        new(ClipPreTokenizer.EndOfText, definedIn), new(ClipPreTokenizer.EndOfText, definedIn), [], new Dictionary<string, int>());
+
+    /// <summary>
+    /// Every token that transformers splits out of a prompt before BPE: the four named special tokens, the additional
+    /// special tokens and the added tokens, distinct.
+    /// </summary>
+    public IEnumerable<string> UnsplittableTokens =>
+        new[] { BosToken, EosToken, PadToken, UnkToken }.Concat(AdditionalSpecialTokens).Select(t => t.Content)
+            .Concat(AddedTokens.Keys).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal);
+
+    /// <summary>Reads <c>tokenizer_config.json</c>, <c>special_tokens_map.json</c> and <c>added_tokens.json</c> of a folder; each file is optional.</summary>
+    /// <exception cref="InputDataException">A file is not JSON, or a field has the wrong form; the message names file and field.</exception>
+    public static ClipTokenizerSettings Read(string tokenizerDirectory)
     {
-        if (!File.Exists(path)) return Default;
+        var configPath = Path.Combine(tokenizerDirectory, ConfigFile);
+        var mapPath = Path.Combine(tokenizerDirectory, SpecialTokensMapFile);
+        var settings = Defaults(configPath);
+        var added = new Dictionary<string, int>(StringComparer.Ordinal);
+        using (var config = ReadObject(configPath))
+        {
+            if (config is not null)
+            {
+                settings = Overlay(settings, configPath, config.RootElement) with { ModelMaxLength = MaxLength(configPath, config.RootElement) };
+                ReadAddedTokensDecoder(configPath, config.RootElement, added);
+            }
+        }
+        using (var map = ReadObject(mapPath))
+        {
+            if (map is not null) settings = Overlay(settings, mapPath, map.RootElement);
+        }
+        ReadAddedTokensFile(Path.Combine(tokenizerDirectory, AddedTokensFile), added);
+        return settings with { AddedTokens = added };
+    }
+
+    private static ClipTokenizerSettings Overlay(ClipTokenizerSettings s, string path, JsonElement root) => s with
+    {
+        BosToken = Token(path, root, "bos_token") ?? s.BosToken,
+        EosToken = Token(path, root, "eos_token") ?? s.EosToken,
+        PadToken = Token(path, root, "pad_token") ?? s.PadToken,
+        UnkToken = Token(path, root, "unk_token") ?? s.UnkToken,
+        AdditionalSpecialTokens = TokenList(path, root, "additional_special_tokens") ?? s.AdditionalSpecialTokens,
+    };
+
+    private static JsonDocument? ReadObject(string path)
+    {
+        if (!File.Exists(path)) return null;
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }); }
         catch (JsonException e) { throw new InputDataException(path, $"is not valid JSON ({e.Message})."); }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new InputDataException(path, "is not a JSON object.");
-            return new ClipTokenizerSettings(
-                MaxLength(path, root),
-                Token(path, root, "bos_token", Default.BosToken),
-                Token(path, root, "eos_token", Default.EosToken),
-                Token(path, root, "pad_token", Default.PadToken));
-        }
+        if (doc.RootElement.ValueKind == JsonValueKind.Object) return doc;
+        doc.Dispose();
+        throw new InputDataException(path, "is not a JSON object.");
     }
 
     private static int MaxLength(string path, JsonElement root)
@@ -40,12 +95,46 @@ public sealed record ClipTokenizerSettings(int ModelMaxLength, string BosToken, 
         return d > 1_000_000 ? DefaultMaxLength : (int)d;
     }
 
-    private static string Token(string path, JsonElement root, string name, string fallback)
+    private static ClipSpecialToken? Token(string path, JsonElement root, string name) =>
+        !root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? null : new(Content(path, v, name), path);
+
+    private static IReadOnlyList<ClipSpecialToken>? TokenList(string path, JsonElement root, string name)
     {
-        if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return fallback;
+        if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Array) throw new InputDataException(path, "is not a list of tokens.", name);
+        return v.EnumerateArray().Select(e => new ClipSpecialToken(Content(path, e, name), path)).ToList();
+    }
+
+    private static string Content(string path, JsonElement v, string field)
+    {
         if (v.ValueKind == JsonValueKind.String) return v.GetString()!;
         if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
             return content.GetString()!;
-        throw new InputDataException(path, "is neither a string nor an object with a \"content\" string.", name);
+        throw new InputDataException(path, "is neither a string nor an object with a \"content\" string.", field);
+    }
+
+    /// <summary>transformers 4.34+ writes <c>"added_tokens_decoder": {"49406": {"content": "&lt;|startoftext|&gt;", ...}}</c>.</summary>
+    private static void ReadAddedTokensDecoder(string path, JsonElement root, Dictionary<string, int> added)
+    {
+        if (!root.TryGetProperty("added_tokens_decoder", out var v) || v.ValueKind == JsonValueKind.Null) return;
+        if (v.ValueKind != JsonValueKind.Object) throw new InputDataException(path, "is not an object of id -> token.", "added_tokens_decoder");
+        foreach (var p in v.EnumerateObject())
+        {
+            if (!int.TryParse(p.Name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+                throw new InputDataException(path, $"has the key \"{p.Name}\", which is not a non-negative integer id.", "added_tokens_decoder");
+            added[Content(path, p.Value, $"added_tokens_decoder.{p.Name}")] = id;
+        }
+    }
+
+    private static void ReadAddedTokensFile(string path, Dictionary<string, int> added)
+    {
+        using var doc = ReadObject(path);
+        if (doc is null) return;
+        foreach (var p in doc.RootElement.EnumerateObject())
+        {
+            if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out var id) || id < 0)
+                throw new InputDataException(path, $"maps the token to {p.Value.GetRawText()}, not a non-negative integer id.", $"token \"{p.Name}\"");
+            added[p.Name] = id;
+        }
     }
 }

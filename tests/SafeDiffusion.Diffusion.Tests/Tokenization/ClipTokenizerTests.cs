@@ -179,6 +179,55 @@ public class ClipTokenizerTests
         Assert.Contains("tokenizer_config.json", e.Message);
     }
 
+    [Fact]
+    public void Special_tokens_map_overrides_tokenizer_config_and_its_pad_token_is_split_out_before_bpe()
+    {
+        // tiny-sd2 names pad "<|endoftext|>" in tokenizer_config.json and "!" in special_tokens_map.json, as real SD 2.x folders do.
+        var tokenizer = ClipTokenizer.FromFolder(TokenizerDir("tiny-sd2"));
+        int bang = VocabId("tiny-sd2", "!");
+        Assert.Equal(bang, tokenizer.PadTokenId);
+        Assert.Equal(Path.Combine(TokenizerDir("tiny-sd2"), "special_tokens_map.json"), tokenizer.Settings.PadToken.DefinedIn);
+        // Without the split, "monet!!" would be "monet</w>" then the BPE symbol "!!</w>".
+        Assert.Equal([VocabId("tiny-sd2", "monet</w>"), bang, bang], tokenizer.Tokenize("Monet!!"));
+        Assert.Equal([VocabId("tiny-sd2", "wow</w>"), bang, VocabId("tiny-sd2", "cat</w>")], tokenizer.Tokenize("wow!cat"));
+        // SD 1.x folders keep "!" an ordinary character.
+        var sd1 = ClipTokenizer.FromFolder(TokenizerDir("tiny-sd1"));
+        Assert.Equal([VocabId("tiny-sd1", "monet</w>"), VocabId("tiny-sd1", "!!</w>")], sd1.Tokenize("Monet!!"));
+    }
+
+    [Fact]
+    public void Added_tokens_are_split_out_with_their_own_ids_and_the_longest_match_wins()
+    {
+        using var dir = CopyTokenizer();
+        File.WriteAllText(dir.File("added_tokens.json"), """{"<cat-token>": 49408, "<cat-token-xl>": 49409}""");
+        var tokenizer = ClipTokenizer.FromFolder(dir.Path);
+        int a = VocabId("tiny-sd1", "a</w>"), dog = VocabId("tiny-sd1", "dog</w>");
+        Assert.Equal([a, 49408, dog], tokenizer.Tokenize("a <cat-token>dog"));
+        Assert.Equal([a, 49409, dog], tokenizer.Tokenize("a <cat-token-xl>dog"));
+        // Case matters: transformers splits the raw prompt, before lower-casing.
+        Assert.DoesNotContain(49408, tokenizer.Tokenize("a <CAT-TOKEN>dog"));
+    }
+
+    [Fact]
+    public void Added_tokens_decoder_of_tokenizer_config_counts_as_added_tokens()
+    {
+        using var dir = CopyTokenizer();
+        File.WriteAllText(dir.File("tokenizer_config.json"),
+            """{"model_max_length": 77, "added_tokens_decoder": {"49410": {"content": "<sks>", "special": false}}}""");
+        var tokenizer = ClipTokenizer.FromFolder(dir.Path);
+        Assert.Equal([VocabId("tiny-sd1", "a</w>"), 49410], tokenizer.Tokenize("a<sks>"));
+    }
+
+    [Fact]
+    public void A_pad_token_in_special_tokens_map_missing_from_the_vocabulary_names_that_file()
+    {
+        using var dir = CopyTokenizer();
+        File.WriteAllText(dir.File("special_tokens_map.json"), """{"pad_token": "<|nope|>"}""");
+        var e = Assert.Throws<InputDataException>(() => ClipTokenizer.FromFolder(dir.Path));
+        Assert.Contains("special_tokens_map.json", e.Message);
+        Assert.Contains("pad_token", e.Message);
+    }
+
     private static TempDirectory CopyTokenizer()
     {
         var dir = new TempDirectory("tok");
