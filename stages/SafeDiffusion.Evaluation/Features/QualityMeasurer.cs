@@ -6,36 +6,71 @@ using SafeDiffusion.Evaluation.Summary;
 namespace SafeDiffusion.Evaluation.Features;
 
 /// <summary>
-/// FID and the CLIP-space Frechet distance of one arm's images on one clean set against that set's reference
-/// statistics, for the evaluation stage. Reference statistics are computed once per set and cached as safetensors
-/// (<see cref="ReferenceFor"/>), so reruns and every arm reuse them.
+/// FID, KID (with its standard error) and the CLIP-space Frechet distance of one arm's images on one clean set against
+/// that set's reference, for the evaluation stage. Reference statistics and features are computed once per set and
+/// cached as safetensors (<see cref="ReferenceFor"/>), so reruns and every arm reuse them.
 /// </summary>
 public sealed class QualityMeasurer(IImageFeatureExtractor? inception, IImageFeatureExtractor? clip, int chunk = 256)
 {
     /// <summary>
+    /// Reference vectors kept for KID: its cost grows with the square of the sample, and a few thousand vectors already
+    /// make the reference side's share of its standard error small next to a few hundred generated images.
+    /// </summary>
+    public const int MaxKernelReference = 4096;
+
+    /// <summary>
     /// The set's reference statistics: read from <c>&lt;cacheFolder&gt;/&lt;set&gt;.&lt;features&gt;.safetensors</c> when
-    /// present (and of the same features), otherwise computed from <paramref name="referenceImages"/> and saved there.
-    /// The images are enumerated once per missing statistic.
+    /// present (and of the same features), otherwise computed from <paramref name="referenceImages"/> and saved there;
+    /// likewise the Inception-space vectors (<c>&lt;set&gt;.&lt;features&gt;.vectors.safetensors</c>, the first
+    /// <see cref="MaxKernelReference"/> images) for KID. The images are enumerated once per missing file.
     /// </summary>
     public ReferenceStatistics ReferenceFor(string promptSet, Func<IEnumerable<Rgb8Image>> referenceImages, string cacheFolder, CancellationToken ct = default)
     {
         Directory.CreateDirectory(cacheFolder);
         return new ReferenceStatistics(
             inception is null ? null : Cached(inception, promptSet, referenceImages, cacheFolder, ct),
-            clip is null ? null : Cached(clip, promptSet, referenceImages, cacheFolder, ct));
+            clip is null ? null : Cached(clip, promptSet, referenceImages, cacheFolder, ct),
+            inception is null ? null : CachedVectors(inception, promptSet, referenceImages, cacheFolder, ct));
     }
 
     /// <summary>The figures for <paramref name="generated"/> (at least two images) against <paramref name="reference"/>.</summary>
     public QualityMeasurement Measure(EvalArm arm, string promptSet, IEnumerable<Rgb8Image> generated, ReferenceStatistics reference, CancellationToken ct = default)
     {
         var images = generated as IReadOnlyList<Rgb8Image> ?? generated.ToList();
-        double? fid = inception is not null && reference.Inception is { } ri
-            ? FeatureStatistics.Distance(FeatureStatistics.Collect(inception, images, chunk, ct), ri)
-            : null;
+        double? fid = null;
+        KernelDistance? kid = null;
+        if (inception is not null && (reference.Inception is not null || reference.InceptionFeatures is not null))
+        {
+            var sample = FeatureSample.Extract(inception, images, chunk, ct: ct);
+            if (reference.Inception is { } ri) fid = FeatureStatistics.Distance(sample.Statistics(), ri);
+            if (reference.InceptionFeatures is { } rf) kid = Kernel(sample, rf);
+        }
         double? clipFd = clip is not null && reference.Clip is { } rc
             ? FeatureStatistics.Distance(FeatureStatistics.Collect(clip, images, chunk, ct), rc)
             : null;
-        return new QualityMeasurement(arm.Variant, arm.Attacked, promptSet, fid, clipFd);
+        return new QualityMeasurement(arm.Variant, arm.Attacked, promptSet, fid, clipFd, kid?.Value, kid?.StandardError);
+    }
+
+    private static KernelDistance Kernel(FeatureSample generated, FeatureSample reference)
+    {
+        if (!string.Equals(generated.Features, reference.Features, StringComparison.Ordinal))
+            throw new ArgumentException($"features of '{generated.Features}' cannot be compared with features of '{reference.Features}'.");
+        using var g = generated.ToTensor();
+        using var r = reference.ToTensor();
+        return KernelInceptionDistance.Compute(g, r);
+    }
+
+    private FeatureSample CachedVectors(IImageFeatureExtractor extractor, string promptSet, Func<IEnumerable<Rgb8Image>> images, string folder, CancellationToken ct)
+    {
+        var path = Path.Combine(folder, $"{ImageExporter.SafeFileStem(promptSet)}.{extractor.Name}.vectors.safetensors");
+        if (File.Exists(path))
+        {
+            var cached = FeatureSample.Load(path);
+            if (cached.Features == extractor.Name && cached.Dimension == extractor.Dimension) return cached;
+        }
+        var sample = FeatureSample.Extract(extractor, images(), chunk, MaxKernelReference, ct);
+        sample.Save(path);
+        return sample;
     }
 
     private GaussianStatistics Cached(IImageFeatureExtractor extractor, string promptSet, Func<IEnumerable<Rgb8Image>> images, string folder, CancellationToken ct)

@@ -66,7 +66,8 @@ internal static class ReportMarkdown
         if (summary.Quality.Count == 0) md.AppendLine("No clean prompt set was evaluated.").AppendLine();
         else
         {
-            md.AppendLine("FID and the CLIP-space Frechet distance compare the generated images with the set's reference images (lower is closer); " +
+            md.AppendLine("FID, KID and the CLIP-space Frechet distance compare the generated images with the set's reference images (lower is closer); " +
+                          "KID (x 1000, in FID's feature space) is unbiased for small samples and given ± its standard error; " +
                           "CLIP score is 100 x cosine between image and prompt (higher is better), as mean ± standard deviation.").AppendLine();
             md.Append("| prompt set | figure |");
             foreach (var arm in arms) md.Append($" {arm.Label} |");
@@ -75,6 +76,8 @@ internal static class ReportMarkdown
             {
                 var byArm = group.ToDictionary(q => q.Arm);
                 QualityRow(md, group.Key, "FID", byArm, arms, q => q.Fid is { } f ? ReportFormat.Number(f) : null);
+                QualityRow(md, group.Key, "KID x 1000", byArm, arms,
+                    q => q.Kid is { } k ? $"{ReportFormat.Number(1000 * k)} ± {ReportFormat.Number(1000 * (q.KidStandardError ?? 0))}" : null);
                 QualityRow(md, group.Key, "CLIP score", byArm, arms,
                     q => q.ClipScoreMean is { } m ? $"{ReportFormat.Number(m)} ± {ReportFormat.Number(q.ClipScoreStd ?? 0)}" : null);
                 QualityRow(md, group.Key, "CLIP-space FD", byArm, arms, q => q.ClipFrechetDistance is { } d ? ReportFormat.Number(d, 4) : null);

@@ -33,6 +33,7 @@ public sealed record EvaluationResult(EvalSummary Summary, string ReportPath, st
             {
                 var parts = new List<string>();
                 if (q.Fid is { } fid) parts.Add(string.Create(inv, $"FD {fid:0.00}"));
+                if (q.Kid is { } kid) parts.Add(string.Create(inv, $"KID {1000 * kid:0.00} ± {1000 * (q.KidStandardError ?? 0):0.00} (x1000)"));
                 if (q.ClipScoreMean is { } cs) parts.Add(string.Create(inv, $"CLIP {cs:0.0}"));
                 if (q.AdherenceMean is { } a) parts.Add(string.Create(inv, $"adherence {a:P0}"));
                 sb.AppendLine($"  {q.Arm.Label,-24} {string.Join(", ", parts)}");

@@ -84,7 +84,7 @@ public sealed class EvalSummaryBuilder
                 var adherence = _adherence.TryGetValue(key, out var a) && a.Count > 0 ? ScoreSummary.Of(a) : null;
                 _measurements.TryGetValue(key, out var m);
                 return new QualityCell(key.Item1.Variant, key.Item1.Attacked, key.Item2, _cleanImages.GetValueOrDefault(key),
-                    m?.Fid, clip?.Mean, clip?.StdDev, m?.ClipFrechetDistance, adherence?.Mean);
+                    m?.Fid, clip?.Mean, clip?.StdDev, m?.ClipFrechetDistance, adherence?.Mean, m?.Kid, m?.KidStandardError);
             })
             .ToList();
 

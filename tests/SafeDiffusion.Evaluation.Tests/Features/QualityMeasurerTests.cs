@@ -54,4 +54,25 @@ public class QualityMeasurerTests
         Assert.Equal(0, same.ClipFrechetDistance!.Value, 1e-5);
         Assert.True(other.ClipFrechetDistance > 1e-4);
     }
+
+    [Fact]
+    public void Fid_features_also_give_kid_with_a_standard_error_and_the_reference_vectors_are_cached()
+    {
+        using var scorer = TinyClip.Scorer();
+        using var features = ClipImageFeatureExtractor.For(scorer, torch.CPU);
+        using var dir = new TempDirectory("quality");
+        var measurer = new QualityMeasurer(inception: features, clip: null);
+        var reference = TinyClip.Images(12);
+        var stats = measurer.ReferenceFor("coco", () => reference, dir.Path);
+        var cached = measurer.ReferenceFor("coco", () => throw new InvalidOperationException("the cache was not used"), dir.Path);
+        var arm = new EvalArm(EvalVariant.Base, false);
+
+        var other = measurer.Measure(arm, "coco", TinyClip.Images(12, 33, 29), cached);
+
+        Assert.Equal(12, stats.InceptionFeatures!.Count);
+        Assert.Equal(stats.InceptionFeatures.Values, cached.InceptionFeatures!.Values);
+        Assert.NotNull(other.Fid);
+        Assert.True(other.Kid > 0, $"KID {other.Kid}");
+        Assert.True(other.KidStandardError > 0);
+    }
 }
