@@ -102,7 +102,7 @@ public sealed class DiffusionTrainer : IDisposable
         _model.SyncComputeCopy();
         State = State with { Step = State.Step + 1 };
         return new StepMetrics(State.Step, State.Epoch, loss / n, mse / n, contrast / n, own / n, other / n, Centres?.Distance() ?? 0,
-            rate, gradNorm, clean, harmful, clock.Elapsed.TotalSeconds);
+            rate, gradNorm, clean, harmful, clock.Elapsed.TotalSeconds, Centres?.Geometry());
     }
 
     private BatchNumbers TrainOn(TrainingBatch batch)

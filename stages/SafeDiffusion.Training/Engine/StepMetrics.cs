@@ -10,6 +10,7 @@ namespace SafeDiffusion.Training.Engine;
 /// <param name="CentreDistance">Distance between the two centres after the step (0 without centres).</param>
 /// <param name="LearningRate">The rate this step used.</param>
 /// <param name="GradNorm">Total gradient 2-norm before clipping.</param>
+/// <param name="Centres">Where the class centres sit after the step, against the all-ones direction (null without centres).</param>
 public sealed record StepMetrics(
     int Step,
     int Epoch,
@@ -23,4 +24,5 @@ public sealed record StepMetrics(
     double GradNorm,
     int CleanRows,
     int HarmfulRows,
-    double Seconds);
+    double Seconds,
+    Objectives.CentreGeometry? Centres = null);

@@ -27,6 +27,9 @@ public static class TrainingLossPlot
                 S("own centre", s => s.DistanceOwn, ChartColor.Green),
                 S("other centre", s => s.DistanceOther, ChartColor.Purple),
                 S("centres", s => s.CentreDistance, ChartColor.Orange)]));
+            // Whether LT's separation is a uniform shift (see CentreGeometry): 1 means the gap lies along the all-ones direction.
+            panels.Add(new ChartPanel("centre gap along all-ones (share)", [
+                S("gap share along 1", s => s.Centres?.GapOnesShare ?? 0, ChartColor.Red)]));
         }
         panels.Add(new ChartPanel("learning rate", [S("lr", s => s.LearningRate, ChartColor.Blue)]));
         AtomicFile.WriteAllBytes(path, LineChart.RenderPng(title, "step", panels));

@@ -89,6 +89,20 @@ public sealed class ClassCentres : IDisposable
         return (Clean - Harmful).pow(2).sum().sqrt().item<double>();
     }
 
+    /// <summary>The centres' norms and components along the all-ones direction (see <see cref="CentreGeometry"/>).</summary>
+    public CentreGeometry Geometry()
+    {
+        using var scope = NewDisposeScope();
+        double rootD = Math.Sqrt(Clean.numel());
+        var gap = Harmful - Clean;
+        double gapSquared = gap.pow(2).sum().item<double>();
+        double gapOnes = gap.sum().item<double>() / rootD;
+        return new CentreGeometry(
+            Clean.pow(2).sum().sqrt().item<double>(), Clean.sum().item<double>() / rootD,
+            Harmful.pow(2).sum().sqrt().item<double>(), Harmful.sum().item<double>() / rootD,
+            gapSquared > 0 ? gapOnes * gapOnes / gapSquared : 0);
+    }
+
     public void Dispose()
     {
         Clean.Dispose();

@@ -53,6 +53,15 @@ public abstract record FineTuneConfig : IValidatableConfig
     [Range(8, 8192)]
     public int? Resolution { get; init; }
 
+    /// <summary>
+    /// Share of rows trained on the empty prompt instead of their own. Sampling uses classifier-free guidance, which
+    /// reads the unconditional prediction; a fine-tune that never sees the empty prompt leaves that prediction as the
+    /// base model had it, so guidance would push away from a stale baseline. The default is Stable Diffusion's (and
+    /// the tiny world's pretraining) 0.1; 0 turns it off, as diffusers' train_text_to_image does by default.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double CaptionDropout { get; init; } = 0.1;
+
     public bool CenterCrop { get; init; } = true;
 
     public bool RandomFlip { get; init; } = true;

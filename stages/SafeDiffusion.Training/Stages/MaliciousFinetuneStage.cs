@@ -61,6 +61,7 @@ public sealed class MaliciousFinetuneStage(string name = MaliciousFinetuneStage.
             {
                 Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
                 BatchSize = config.BatchSize,
+                CaptionDropout = config.CaptionDropout,
                 Prefetch = config.Prefetch,
                 Workers = config.DataWorkers,
                 Seed = SeedDerivation.Derive(seed, "augment"),

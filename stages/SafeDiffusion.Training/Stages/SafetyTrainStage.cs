@@ -70,6 +70,7 @@ public sealed class SafetyTrainStage(string name = SafetyTrainStage.StageName, s
             {
                 Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
                 BatchSize = config.BatchSize,
+                CaptionDropout = config.CaptionDropout,
                 Prefetch = config.Prefetch,
                 Workers = config.DataWorkers,
                 Seed = Core.Stages.SeedDerivation.Derive(seed, "augment"),

@@ -30,6 +30,25 @@ public sealed class ClassCentresTests
     }
 
     [Fact]
+    public void A_uniform_shift_between_the_centres_lies_wholly_along_the_all_ones_direction()
+    {
+        using var scope = NewDisposeScope();
+        // LT's picture: clean centre -s everywhere, harmful +s everywhere, over D = 4 coordinates.
+        using var shifted = new ClassCentres(full(1, 2, 2, -3.0), full(1, 2, 2, 3.0));
+        var g = shifted.Geometry();
+        Assert.Equal(1.0, g.GapOnesShare, 12);
+        Assert.Equal(-3.0 * 2, g.CleanOnes, 12);   // (-3 * 4) / sqrt(4)
+        Assert.Equal(6.0, g.HarmfulNorm, 12);      // sqrt(4 * 9)
+        Assert.Equal(6.0, g.HarmfulOnes, 12);
+
+        // A gap that sums to zero has no all-ones component at all.
+        using var apart = new ClassCentres(zeros(1, 2, 2), tensor(new[] { 1.0, -1.0, 1.0, -1.0 }).reshape(1, 2, 2));
+        Assert.Equal(0.0, apart.Geometry().GapOnesShare, 12);
+        using var same = new ClassCentres(zeros(1, 2, 2), zeros(1, 2, 2));
+        Assert.Equal(0.0, same.Geometry().GapOnesShare);
+    }
+
+    [Fact]
     public void A_new_epoch_resets_the_counts_to_one_and_keeps_the_centres()
     {
         using var scope = NewDisposeScope();

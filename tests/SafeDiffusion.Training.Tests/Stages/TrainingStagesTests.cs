@@ -91,6 +91,10 @@ public sealed class TrainingStagesTests : IDisposable
         var steps = TrainingMetricsLog.Read(Path.Combine(safeDir, "metrics.csv"));
         Assert.Equal([1, 2, 3], steps.Select(s => s.Step));
         Assert.All(steps, s => Assert.True(s.Contrast != 0 && s.CentreDistance > 0 && s.LearningRate == 1e-5));
+        // LT adds +s to every harmful coordinate: the logged geometry shows the harmful centre and the gap along all-ones.
+        Assert.All(steps, s => Assert.True(s.Centres is { HarmfulOnes: > 0, GapOnesShare: > 0.5 }, $"{s.Centres}"));
+        Assert.All(TrainingMetricsLog.Read(Path.Combine(run.Directory, MaliciousFinetuneStage.StageName, "safe", "metrics.csv")),
+            s => Assert.Null(s.Centres));
         Assert.Equal(2, TrainingMetricsLog.Read(Path.Combine(run.Directory, MaliciousFinetuneStage.StageName, "safe", "metrics.csv")).Count);
         Assert.True(PngCodec.Decode(File.ReadAllBytes(Path.Combine(safeDir, "loss.png")), "loss.png").Width > 100);
         Assert.False(Directory.Exists(Path.Combine(safeDir, "state", "step-000003")), "the state should be cleared once the model is written");
@@ -120,5 +124,18 @@ public sealed class TrainingStagesTests : IDisposable
         Assert.Equal((20, 1e-5, 1), (attack.Steps, attack.LearningRate, attack.BatchSize));
         Assert.Equal("base", attack.Model);
         Assert.Equal(TrainingPrecision.Auto, attack.Precision);
+        // Both fine-tunes train the unconditional prediction that guidance reads, as pretraining did.
+        Assert.Equal((0.1, 0.1), (safety.CaptionDropout, attack.CaptionDropout));
+    }
+
+    [Fact]
+    public void A_metrics_log_written_before_the_centre_columns_still_reads()
+    {
+        var path = _dir.File("old-metrics.csv");
+        File.WriteAllText(path, "step,epoch,loss,l_mse,l_c,dist_own,dist_other,centre_distance,lr,grad_norm,clean_rows,harmful_rows,seconds\n" +
+                                "1,0,0.5,0.4,2,1,3,4,1e-05,0.7,5,3,0.1000\n");
+        var step = Assert.Single(TrainingMetricsLog.Read(path));
+        Assert.Equal((1, 0.4, 4.0), (step.Step, step.Mse, step.CentreDistance));
+        Assert.Null(step.Centres);
     }
 }
