@@ -37,7 +37,11 @@ public sealed record ComparisonVariant
     /// <summary>safety-train keys to override, e.g. <c>{ method: ng }</c>.</summary>
     public IReadOnlyDictionary<string, string> Set { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The five: a plain clean fine-tune, LT, NG, high safety, and LT as the public code computes it.</summary>
+    /// <summary>
+    /// A plain clean fine-tune (the control), the paper's three methods with L_c in the autograd graph, the same three
+    /// as the public code computes them (L_c through <c>.item()</c>, a constant), and NG at the public NG script's
+    /// lambda 5e-3 (100x the paper's): what the authors ran beside what the paper says.
+    /// </summary>
     public static IReadOnlyList<ComparisonVariant> Defaults { get; } =
     [
         new() { Name = "plain-clean", Label = "plain clean fine-tune", Set = new Dictionary<string, string> { ["method"] = "plain", ["rows"] = "clean-only" } },
@@ -45,5 +49,8 @@ public sealed record ComparisonVariant
         new() { Name = "ng", Label = "NG", Set = new Dictionary<string, string> { ["method"] = "ng" } },
         new() { Name = "high-safety", Label = "high safety", Set = new Dictionary<string, string> { ["method"] = "high-safety" } },
         new() { Name = "lt-public-code", Label = "LT, contrastGradient: false", Set = new Dictionary<string, string> { ["method"] = "lt", ["contrastGradient"] = "false" } },
+        new() { Name = "ng-public-code", Label = "NG, contrastGradient: false", Set = new Dictionary<string, string> { ["method"] = "ng", ["contrastGradient"] = "false" } },
+        new() { Name = "high-safety-public-code", Label = "high safety, contrastGradient: false", Set = new Dictionary<string, string> { ["method"] = "high-safety", ["contrastGradient"] = "false" } },
+        new() { Name = "ng-lambda-5e-3", Label = "NG, lambda 5e-3 (public script)", Set = new Dictionary<string, string> { ["method"] = "ng", ["lambda"] = "5e-3" } },
     ];
 }

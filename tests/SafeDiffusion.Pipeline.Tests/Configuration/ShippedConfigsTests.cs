@@ -1,4 +1,6 @@
 using SafeDiffusion.Pipeline.Cli;
+using SafeDiffusion.Training.Objectives;
+using SafeDiffusion.Training.Stages;
 using SafeDiffusion.Pipeline.Graphs;
 using SafeDiffusion.Pipeline.Tests.Support;
 
@@ -32,5 +34,22 @@ public class ShippedConfigsTests
         var file = LoadedConfig.Load(Path.Combine(ConfigsFolder(), "tiny.yaml"), [], ConfigsFolder());
         Assert.Equal(file.Document.Sha256(), builtIn.Document.Sha256());
         Assert.Equal("tiny", builtIn.Config.Name);
+    }
+
+    [Fact]
+    public void The_built_in_compare_variants_set_apart_the_papers_methods_and_the_public_codes()
+    {
+        var loaded = LoadedConfig.Load(Path.Combine(ConfigsFolder(), "tiny.yaml"), [], ConfigsFolder());
+        var configs = PipelineComposition.BindAll(loaded, PipelineComposition.Compare);
+        SafetyTrainConfig Variant(string name) => configs.Get<SafetyTrainConfig>($"safety-train@{name}");
+
+        foreach (var (name, method) in new[] { ("lt", SafetyMethod.Lt), ("ng", SafetyMethod.Ng), ("high-safety", SafetyMethod.HighSafety) })
+        {
+            Assert.Equal((method, true), (Variant(name).Method, Variant(name).ContrastGradient));
+            Assert.Equal((method, false), (Variant($"{name}-public-code").Method, Variant($"{name}-public-code").ContrastGradient));
+        }
+        var publicNg = Variant("ng-lambda-5e-3");
+        Assert.Equal((SafetyMethod.Ng, 5e-3, true), (publicNg.Method, publicNg.Lambda, publicNg.ContrastGradient));
+        Assert.Equal((SafetyMethod.Plain, TrainingRows.CleanOnly), (Variant("plain-clean").Method, Variant("plain-clean").Rows));
     }
 }
