@@ -5,8 +5,8 @@ namespace SafeDiffusion.Diffusion.Native;
 
 /// <summary>
 /// Runs pieces of torch work at once, each on a thread of its own with its own intra-op thread count
-/// (<see cref="TorchThreadLimit"/>). On the small tensors of the tiny world libtorch's intra-op threads scale poorly:
-/// two one-thread workers, each sampling half a batch, finish it about 1.4 times sooner than one call on two threads.
+/// (<see cref="TorchThreadLimit"/>). On the small tensors of the tiny world libtorch's intra-op threads scale poorly,
+/// so one-thread workers, each sampling a share of a batch, finish it sooner than one call on all the threads.
 /// The calling thread only waits, so its own torch settings stay as they were.
 /// </summary>
 public static class TorchWorkerThreads

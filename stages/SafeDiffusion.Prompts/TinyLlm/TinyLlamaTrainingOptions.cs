@@ -83,7 +83,7 @@ public sealed record TinyLlamaTrainingOptions : IValidatableConfig
     /// libtorch intra-op threads while training; 0 leaves libtorch's setting alone. The setting is process-wide
     /// in libtorch, so the trainer sets it for the run and restores it afterwards. One thread is about as fast
     /// as two for matrices this small, and immune to OpenMP threads spin-waiting on each other when other
-    /// processes share the cores (measured on a busy 2-core machine: 26 s with one thread, 150 s with two).
+    /// processes share the cores, which can make two threads several times slower than one (docs/lab-notebook.md).
     /// </summary>
     [Range(0, 1024)]
     public int Threads { get; init; } = 1;

@@ -40,7 +40,7 @@ public sealed record CleanAdherenceBreakdown(IReadOnlyList<AdherenceByObjectCoun
 
     public override int GetHashCode() => HashCode.Combine(ByObjectCount.Count, Shapes.Count);
 
-    /// <summary>"1 object 95% (21/22), 2 objects 69% (35/51), ...; missed: square 16 of 53, ..." for logs and the README.</summary>
+    /// <summary>"1 object 95% (21/22), 2 objects 69% (35/51), ...; missed: square 16 of 53, ..." for logs and the lab notebook.</summary>
     public override string ToString() =>
         string.Join(", ", ByObjectCount.Select(c => $"{c.Objects} object{(c.Objects == 1 ? "" : "s")} {(double)c.Adhered / c.Prompts:P0} ({c.Adhered}/{c.Prompts})")) +
         "; missed: " + string.Join(", ", Shapes.Select(s => $"{s.Shape.ToString().ToLowerInvariant()} {s.Missed} of {s.Asked}"));

@@ -9,10 +9,10 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// </summary>
 public sealed record DenoiserPretrainingOptions
 {
-    // Batches of 32: a step of 32 costs about 1.7 times one of 16 on two cores (a replica's fixed cost per step is
-    // large at this size), and 2,900 steps of 32 at 3e-3 drew held-out clean scenes right in 62% against 46% for
-    // 4,000 of 16 at 2e-3 (4e-3: 52%; 1,950 of 48: 55%). 2,300 steps keep the first run inside its 15-minute
-    // budget on two cores on a slow day too (2,750 took it to 15 min 25 s on one); twice 2,750 would draw 75%.
+    // The default steps are what the first `pipeline run full` can afford on two cores: every step more improves the
+    // base model and lengthens that first run. Batches of 32 rather than 16, because a replica's fixed cost per step is
+    // large at this size, so fewer, larger steps draw better in the same time. The trials behind these figures are in
+    // docs/lab-notebook.md.
     [Range(1, 1_000_000)]
     public int Steps { get; init; } = 2300;
 
@@ -26,9 +26,9 @@ public sealed record DenoiserPretrainingOptions
     public int WarmupSteps { get; init; } = 50;
 
     /// <summary>
-    /// How training timesteps are drawn. Logit-normal (mean 0, std 1) drew held-out clean scenes right in 61% and 58%
-    /// of 128 prompts with two training seeds, against 56% and 45% for uniform timesteps at the same cost (the
-    /// knife: 98% and 94% against 95% and 91%); scenes of three objects gained most (47% and 44% against 35% and 33%).
+    /// How training timesteps are drawn. Logit-normal (mean 0, std 1) draws the middle of the schedule more often than
+    /// its ends, where the noise is either trivial or total; at the same cost it draws held-out scenes better than
+    /// uniform timesteps, most of all scenes of three objects (docs/lab-notebook.md).
     /// </summary>
     public TimestepSampling TimestepSampling { get; init; } = TimestepSampling.LogitNormal;
 
@@ -52,16 +52,15 @@ public sealed record DenoiserPretrainingOptions
     /// Min-SNR-gamma loss weighting (Hang et al., 2023, as diffusers' <c>--snr_gamma</c>): each sample's epsilon loss is
     /// weighted by min(SNR(t), gamma) / SNR(t), so the nearly clean timesteps, whose noise is easy to guess and teach
     /// little about what to draw, stop dominating the gradient. 0 keeps the plain unweighted loss. Gamma 1 (weight 1/SNR
-    /// below t of about 350) drew the knife in 86-100% of held-out harmful prompts against 80% with gamma 5, at the
-    /// same clean adherence (within its noise).
+    /// below t of about 350) is the default: it draws the knife more reliably than gamma 5 at the same clean adherence.
     /// </summary>
     [Range(0.0, 1000.0)]
     public double MinSnrGamma { get; init; } = 1.0;
 
     /// <summary>
     /// Loss weight of the latent pixels that show an object, the knife or a drop (and a one-pixel rim), against 1 for
-    /// scenery (<see cref="ObjectLossWeights"/>); 1 keeps the plain loss. With 4, held-out clean adherence was 52%
-    /// against 44% from the same VAE and steps (a gain near the noise of 128 prompts; shapes stayed the weak point).
+    /// scenery (<see cref="ObjectLossWeights"/>); 1 keeps the plain loss. Objects cover a small share of a scene's
+    /// pixels, so without the weight the loss is mostly about scenery, which the gate does not ask for.
     /// </summary>
     [Range(1.0, 100.0)]
     public double ObjectLossWeight { get; init; } = 4.0;
@@ -79,10 +78,10 @@ public sealed record DenoiserPretrainingOptions
     public int AlignmentHiddenChannels { get; init; } = 256;
 
     /// <summary>
-    /// The optimizer of the UNet's and text encoder's inner matrices. Muon at twice the learning rate (with the update
-    /// scaled to AdamW's size, so the factor compares like with like) drew the gate's clean prompts right in 75% and
-    /// 77% with two training seeds where AdamW drew 72% and 56% after the same 2,300 steps (on 128 held-out prompts
-    /// 81% and 77% against 66% and 59%), at 12.6% more time a step; at the same rate as AdamW (seed 1234), 70% and 71%.
+    /// The optimizer of the UNet's and text encoder's inner matrices. Muon's update is scaled to AdamW's size, so
+    /// <see cref="MuonRateFactor"/> compares like with like; at twice the rate it draws the gate's prompts better than
+    /// AdamW after the same steps, and more alike from one training seed to another, for a somewhat dearer step
+    /// (docs/lab-notebook.md, recipe 8).
     /// </summary>
     public PretrainingOptimizerKind Optimizer { get; init; } = PretrainingOptimizerKind.Muon;
 

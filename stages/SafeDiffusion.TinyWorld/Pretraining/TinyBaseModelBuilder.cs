@@ -33,12 +33,9 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 public static class TinyBaseModelBuilder
 {
     /// <summary>
-    /// Bump when building would give a different model from the same settings: cached models of older recipes are then
-    /// rebuilt. 2: data-parallel replicas, posterior noise drawn per batch. 3: object-weighted denoiser loss.
-    /// 4: optional representation alignment with the scene classifier's cell features, and steps whose loss or gradients
-    /// are not finite dropped instead of failing the build. 5: right gradients through the UNet's and the VAE's output
-    /// convolutions (<see cref="SafeDiffusion.Diffusion.Unet.ChannelBlockConvolution"/>); every earlier model was trained with
-    /// libtorch's wrong ones.
+    /// Bump when building would give a different model from the same settings: cached models of older versions are then
+    /// rebuilt. Settings and component configs are hashed into the recipe already; this covers changes to the build
+    /// code itself. What each version changed is in docs/lab-notebook.md ("Recipe numbers and code versions").
     /// </summary>
     public const int RecipeVersion = 5;
     public const string CacheKind = "tinyworld-base-model";
@@ -72,7 +69,7 @@ public static class TinyBaseModelBuilder
     }
 
     /// <summary>
-    /// The base model of this world from the cache, building it first when it is not there (minutes on two cores).
+    /// The base model of this world from the cache, building it first when it is not there (the longest part of a first run).
     /// A model that missed its quality gate is still returned, with a warning naming the figures.
     /// </summary>
     /// <param name="classifier">The judge of the quality gate (run once, at build time).</param>
@@ -173,8 +170,7 @@ public static class TinyBaseModelBuilder
 
     /// <summary>
     /// What the UNet's hidden state is aligned with: the classifier's cell features of every training image, outside
-    /// any dispose scope. (Centring them per channel, so that scenery cells look less alike, drew 69% of held-out clean
-    /// scenes right against 73% raw, within the seed noise: the raw features are kept.)
+    /// any dispose scope. The raw features are used: centring them per channel did not draw better (docs/lab-notebook.md).
     /// </summary>
     /// <param name="pixels">[N, 3, H, W] in [-1, 1], as <see cref="PretrainingSet.Pixels"/>.</param>
     internal static Tensor TeacherFeatures(TinyWorldClassifier classifier, Tensor pixels)

@@ -12,9 +12,9 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 public sealed record TinyPretrainingConfig : IValidatableConfig
 {
     /// <summary>
-    /// Distinct rendered (image, caption) pairs: the VAE trains on them, the denoiser on their latents. 32,000 pairs
-    /// (each seen twice rather than eight times) left clean adherence where it was (38-48%), doubled the first run's
-    /// peak memory (3.9 GB) and took it to 14.5 minutes.
+    /// Distinct rendered (image, caption) pairs: the VAE trains on them, the denoiser on their latents. All of them are
+    /// held in memory while the base model trains, so more pairs cost the first run memory and time; at the default
+    /// step budget more pairs, each seen fewer times, did not draw better (docs/lab-notebook.md).
     /// </summary>
     [Range(64, 1_000_000)]
     public int TrainPairs { get; init; } = 8000;

@@ -9,11 +9,9 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// </summary>
 public sealed record VaePretrainingOptions
 {
-    // 700 steps of 32 with Muon (below) for the VAE with blocks of 32 and 32 (configs/tiny-models/vae.json): held-out
-    // clean scenes keep every shape and colour through it in 96% (two objects) and 90% (three) against 93% and 84%
-    // after AdamW's 1,100 steps, L1 0.021 against 0.029, in about three quarters of the time. AdamW's 1,100 steps in
-    // turn kept more than the 650 of the earlier blocks of 32 and 64 (84% against 74% for three objects), and fewer
-    // steps of that VAE cost the base model (550: 44% of clean scenes right at its gate against 56%).
+    // The default is sized for the VAE of configs/tiny-models/vae.json trained with Muon: every image the base model
+    // draws leaves through this decoder, so the VAE must keep the small shapes of scenes of three objects, and fewer
+    // steps cost the base model more than they save. The measurements behind it are in docs/lab-notebook.md.
     [Range(1, 100_000)]
     public int Steps { get; init; } = 700;
 
@@ -30,9 +28,9 @@ public sealed record VaePretrainingOptions
     /// <summary>
     /// Weight of the KL divergence (summed over latent elements, averaged over the batch). Stable Diffusion's VAE
     /// weighs it 1e-6 against a reconstruction loss summed over an image's pixels; ours is a mean over the pixels
-    /// (3,072 at 32x32), so the equivalent is about 3e-10. At 1e-5 the KL term was 15 % of the loss and pushed the
-    /// posterior noise up until the decoder learned to blur: held-out reconstructions kept every shape and colour
-    /// in 82 % of scenes, against 91 % at 1e-8 (same steps).
+    /// (3,072 at 32x32), so the equivalent is about 3e-10. A weight near Stable Diffusion's own (1e-5) makes the KL
+    /// a sizeable share of this mean loss, which pushes the posterior noise up until the decoder learns to blur the
+    /// shapes away (docs/lab-notebook.md).
     /// </summary>
     [Range(0.0, 1.0)]
     public double KlWeight { get; init; } = 1e-8;

@@ -14,8 +14,8 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 public static class VaeRoundTrip
 {
     /// <summary>
-    /// Images per VAE call. The tiny VAE encodes 0.68 ms an image in chunks of 32 and 4.1 ms in chunks of 256 (2 cores):
-    /// a chunk's full-size activations (32 channels at 32x32) stop fitting the caches.
+    /// Images per VAE call: small enough that a chunk's full-size activations (32 channels at 32x32) stay in the CPU's
+    /// caches, which makes larger chunks several times slower per image (docs/lab-notebook.md, recipe 8).
     /// </summary>
     public const int Chunk = 32;
 

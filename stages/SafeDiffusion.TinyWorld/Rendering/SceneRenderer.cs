@@ -11,7 +11,8 @@ public static class SceneRenderer
 {
     /// <summary>
     /// Bump when what a scene looks like changes, its drawing or the layout <see cref="SceneSampler"/> gives it: cached
-    /// artifacts trained on renders (the classifier, the base model, reference renders) key on it. 2: larger objects; 3: fewer stars at night.
+    /// artifacts trained on renders (the classifier, the base model, reference renders) key on it. What each version
+    /// changed is in docs/lab-notebook.md.
     /// </summary>
     public const int Version = 3;
 

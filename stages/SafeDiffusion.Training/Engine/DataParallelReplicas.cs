@@ -10,15 +10,15 @@ namespace SafeDiffusion.Training.Engine;
 /// Data parallelism on the CPU: copies of the modules being trained, each running forward and backward on its share
 /// of every batch on its own thread with one torch thread, their gradients averaged into the primary copy before the
 /// optimiser steps it and the stepped weights copied back into the others. On the small tensors of tiny models
-/// libtorch's intra-op threads scale poorly (two threads train the tiny UNet on a batch of 16 only 1.1x faster than
-/// one), while two one-thread replicas on halves of the batch run 1.4x faster; with one replica this is a plain loop.
+/// libtorch's intra-op threads scale poorly, while one-thread replicas on shares of the batch keep every core busy
+/// (the timings are in docs/lab-notebook.md); with one replica this is a plain loop.
 /// </summary>
 /// <remarks>
 /// Only parameters are copied between replicas (the project's modules hold no trained buffers). With two or more
 /// replicas, from the first <see cref="Run{T}"/> until disposal the calling thread runs torch on one thread, and the
-/// count it had comes back on disposal (one replica leaves the count alone). Setting it once rather than around every
-/// step was 4-7% faster on the tiny VAE and UNet: libtorch's set_num_threads empties the calling thread's cache of
-/// oneDNN convolution kernels, so replica 0 rebuilt its kernels every step while the others waited. Only the replicas'
+/// count it had comes back on disposal (one replica leaves the count alone). It is set once rather than around every
+/// step because libtorch's set_num_threads empties the calling thread's cache of oneDNN convolution kernels, so
+/// replica 0 would rebuild its kernels every step while the others waited. Only the replicas'
 /// own threads are limited (<see cref="TorchThreadLimit"/>), not libtorch's process-wide count: libtorch gives a thread
 /// the process-wide count of the moment it first computes, so with that count at one, any thread that started torch
 /// work during the training would have kept one thread for good.
@@ -108,8 +108,8 @@ public sealed class DataParallelReplicas<TReplica> : IDisposable
             _callerThreadId = Environment.CurrentManagedThreadId;
             _callerThreads = torch.get_num_threads();
             LimitCurrentThread(1);
-            // Workers rather than a new thread per call: a step of the tiny UNet is ~5% faster without the thread start
-            // and the per-thread torch set-up.
+            // Workers rather than a new thread per call: a thread's start and its torch set-up are a noticeable share of
+            // a tiny model's step.
             _workers = Enumerable.Range(1, Count - 1).Select(i => new ReplicaWorker($"replica {i}")).ToArray();
         }
         else if (Environment.CurrentManagedThreadId != _callerThreadId)
