@@ -11,12 +11,18 @@ public sealed record LoadedConfig(ConfigDocument Document, PipelineConfig Config
 {
     public const string EmbeddedTinyName = "configs/tiny.yaml (built in)";
 
-    public static LoadedConfig Load(string? path, IReadOnlyList<string> overrides, string workingDirectory)
-    {
+    public static LoadedConfig Load(string? path, IReadOnlyList<string> overrides, string workingDirectory) =>
         // Without --config the built-in tiny profile runs; pass --config configs/tiny.yaml to run an edited copy.
-        var document = path is null
+        Bind(path is null
             ? ConfigDocument.Parse(EmbeddedConfigs.Read("tiny.yaml"), EmbeddedTinyName)
-            : ConfigDocument.Load(Path.GetFullPath(path, workingDirectory));
+            : ConfigDocument.Load(Path.GetFullPath(path, workingDirectory)), overrides, workingDirectory);
+
+    /// <summary>A config compiled into the program (<c>tiny.yaml</c>, <c>tiny-smoke.yaml</c>, ...), with overrides.</summary>
+    public static LoadedConfig LoadBuiltIn(string fileName, IReadOnlyList<string> overrides, string workingDirectory) =>
+        Bind(ConfigDocument.Parse(EmbeddedConfigs.Read(fileName), $"configs/{fileName} (built in)"), overrides, workingDirectory);
+
+    private static LoadedConfig Bind(ConfigDocument document, IReadOnlyList<string> overrides, string workingDirectory)
+    {
         // Relative paths in a config are read from where the command runs, like every other path argument.
         var baseDirectory = workingDirectory;
         document = document.WithOverrides(overrides);

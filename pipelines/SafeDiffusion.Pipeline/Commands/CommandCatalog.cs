@@ -18,5 +18,6 @@ internal static class CommandCatalog
         StatusCommand.Create(env),
         ScheduleCommand.Create(env),
         DatasetCommand.Create(env),
+        WorldCommand.Create(env),
     ];
 }

@@ -132,7 +132,8 @@ public static class PipelineComposition
         var world = binder.Bind<TinyWorldConfig>(loaded.Config.World, "world");
         var writer = binder.Bind<HarmfulPromptsConfig>(loaded.Config.Stages.GetValueOrDefault(HarmfulPromptWriter.StageName), $"stages.{HarmfulPromptWriter.StageName}");
         binder.ThrowIfAny();
-        var cache = world.Cache is { } root ? new TinyArtifactCache(Path.GetFullPath(root, loaded.BaseDirectory)) : TinyArtifactCache.Default();
+        var cache = new TinyArtifactCache(world.Cache is { } root ? Path.GetFullPath(root, loaded.BaseDirectory) : TinyArtifactCache.DefaultRoot(),
+            world.Shipped is { } shipped ? [Path.GetFullPath(shipped, loaded.BaseDirectory)] : []);
         return [new TinyWorldModelResolver(world, writer, cache)];
     }
 

@@ -11,6 +11,9 @@ namespace SafeDiffusion.TinyWorld.Caching;
 /// all and a killed build leaves only a temp that the next build removes. Builders of the same key take an
 /// OS-level lock on <c>.&lt;key&gt;.lock</c> (released by the kernel if the holder dies): one builds, the others wait
 /// and then use its result, within one process or across many.
+/// <para>Shipped roots (e.g. the repository's <c>data/tiny-world</c>) are read-only layers with the same layout, looked
+/// at first: an artifact whose recipe key a shipped root holds is used from there and never built; any other is built
+/// into <see cref="Root"/> as usual.</para>
 /// </summary>
 public sealed class TinyArtifactCache
 {
@@ -19,13 +22,19 @@ public sealed class TinyArtifactCache
     private const string TempPrefix = ".tmp-";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    public TinyArtifactCache(string root)
+    /// <param name="root">The writable cache folder.</param>
+    /// <param name="shippedRoots">Read-only folders laid out like a cache, looked at before <paramref name="root"/>, in order.</param>
+    public TinyArtifactCache(string root, IEnumerable<string>? shippedRoots = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         Root = Path.GetFullPath(root);
+        ShippedRoots = (shippedRoots ?? []).Select(r => Path.GetFullPath(r)).ToList();
     }
 
     public string Root { get; }
+
+    /// <summary>Read-only layers with the cache's layout, looked at before <see cref="Root"/>.</summary>
+    public IReadOnlyList<string> ShippedRoots { get; }
 
     /// <summary>
     /// <c>$SAFEDIFFUSION_CACHE</c>, else <c>$XDG_CACHE_HOME/safediffusion</c>, else <c>~/.cache/safediffusion</c>.
@@ -41,8 +50,14 @@ public sealed class TinyArtifactCache
 
     public static TinyArtifactCache Default() => new(DefaultRoot());
 
-    /// <summary>Where the artifact of <paramref name="recipe"/> lives once built.</summary>
-    public string PathFor(ArtifactRecipe recipe) => Path.Combine(Root, recipe.Kind, recipe.Key);
+    /// <summary>Where the artifact of <paramref name="recipe"/> lives: in a shipped root that holds it, else in <see cref="Root"/> (once built).</summary>
+    public string PathFor(ArtifactRecipe recipe) =>
+        ShippedRoots.Select(r => Path.Combine(r, recipe.Kind, recipe.Key)).FirstOrDefault(Directory.Exists) ?? BuiltPathFor(recipe);
+
+    /// <summary>Whether the artifact of <paramref name="recipe"/> comes from a shipped root rather than a build.</summary>
+    public bool IsShipped(ArtifactRecipe recipe) => ShippedRoots.Any(r => Directory.Exists(Path.Combine(r, recipe.Kind, recipe.Key)));
+
+    private string BuiltPathFor(ArtifactRecipe recipe) => Path.Combine(Root, recipe.Kind, recipe.Key);
 
     public bool TryGet(ArtifactRecipe recipe, out string path)
     {
@@ -59,9 +74,10 @@ public sealed class TinyArtifactCache
     {
         ArgumentNullException.ThrowIfNull(recipe);
         ArgumentNullException.ThrowIfNull(build);
-        var final = PathFor(recipe);
-        if (Directory.Exists(final)) return final;
+        var found = PathFor(recipe);
+        if (Directory.Exists(found)) return found;
 
+        var final = BuiltPathFor(recipe);
         var kindFolder = Path.Combine(Root, recipe.Kind);
         Directory.CreateDirectory(kindFolder);
         using var lockHandle = await AcquireLockAsync(Path.Combine(kindFolder, $".{recipe.Key}.lock"), recipe, progress, ct).ConfigureAwait(false);

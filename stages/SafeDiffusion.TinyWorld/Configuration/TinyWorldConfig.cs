@@ -47,6 +47,13 @@ public sealed record TinyWorldConfig : IValidatableConfig
     /// </summary>
     public string? Cache { get; init; }
 
+    /// <summary>
+    /// A folder of prebuilt artifacts in the cache's layout (the repository's <c>data/tiny-world</c>, written by
+    /// <c>pipeline world build</c>), relative to the config's folder; used before the cache, so a run whose recipes it
+    /// holds builds nothing. A missing folder is no error: everything is then built into the cache. Not part of any recipe.
+    /// </summary>
+    public string? Shipped { get; init; }
+
     /// <summary>How the tiny Stable Diffusion base model is pretrained on the world and checked.</summary>
     public TinyPretrainingConfig Pretraining { get; init; } = new();
 

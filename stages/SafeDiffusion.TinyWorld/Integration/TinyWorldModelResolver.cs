@@ -72,7 +72,7 @@ public sealed class TinyWorldModelResolver(TinyWorldConfig world, HarmfulPrompts
             case "heldout-clean-renders":
             {
                 var captions = await ResolveAsync(Scheme + "heldout-clean", progress, ct).ConfigureAwait(false);
-                return await cache.GetOrBuildAsync(ArtifactRecipe.From("tinyworld-reference-renders", 1, new { export = ExportRecipe(world).Key, renderer = SceneRenderer.Version }),
+                return await cache.GetOrBuildAsync(RecipeFor(name),
                     (temp, token) =>
                     {
                         var lines = File.ReadAllLines(captions).Where(l => l.Length > 0).ToList();
@@ -104,6 +104,17 @@ public sealed class TinyWorldModelResolver(TinyWorldConfig world, HarmfulPrompts
         }
     }
 
+    /// <summary>The recipe of the cached artifact that serves <c>tiny:</c><paramref name="name"/> (the caption files share one).</summary>
+    public ArtifactRecipe RecipeFor(string name) => name switch
+    {
+        "classifier" => TinyWorldClassifier.Recipe(world),
+        "base" => TinyBaseModelBuilder.Recipe(world),
+        "heldout-clean-renders" => ArtifactRecipe.From("tinyworld-reference-renders", 1, new { export = ExportRecipe(world).Key, renderer = SceneRenderer.Version }),
+        "prompt-llm" => ArtifactRecipe.From(PromptLlmKind, 1, new { key = TinyLlamaRecipe.Key(WriterCorpus(), world.PromptLlm) }),
+        _ when Names.Contains(name) => ExportRecipe(world),
+        _ => throw new ArgumentException($"'{name}' is not a tiny world name.", nameof(name)),
+    };
+
     /// <summary>What the exported caption files depend on.</summary>
     public static ArtifactRecipe ExportRecipe(TinyWorldConfig world) => ArtifactRecipe.From(ExportKind, 1, new
     {
@@ -126,8 +137,7 @@ public sealed class TinyWorldModelResolver(TinyWorldConfig world, HarmfulPrompts
     {
         var corpus = WriterCorpus();
         var options = world.PromptLlm;
-        var recipe = ArtifactRecipe.From(PromptLlmKind, 1, new { key = TinyLlamaRecipe.Key(corpus, options) });
-        var folder = await cache.GetOrBuildAsync(recipe, (temp, token) =>
+        var folder = await cache.GetOrBuildAsync(RecipeFor("prompt-llm"), (temp, token) =>
         {
             var result = TinyLlamaGgufCache.EnsureTrained(Path.Combine(temp, PromptLlmFile), corpus, options,
                 new TinyLlamaGgufMetadata { Name = "tinyworld-writer" }, progress, token);
