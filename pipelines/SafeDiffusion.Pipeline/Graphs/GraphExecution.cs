@@ -26,11 +26,16 @@ public sealed record GraphExecutionRequest(
 /// </summary>
 public static class GraphExecution
 {
+    /// <param name="platform">The devices this build and machine offer (null: ask the native libraries).</param>
+    /// <exception cref="UsageException">A configured device is missing from this build or machine (preflight, exit code 2).</exception>
     public static async Task<(string RunId, GraphResult Result)> RunAsync(
         LoadedConfig loaded, StageConfigs configs, RunStore store, GraphExecutionRequest request, IProgressSink progress,
-        Action<Run>? runOpened, CancellationToken ct)
+        Action<Run>? runOpened, CancellationToken ct, IDevicePlatform? platform = null)
     {
         var graph = PipelineComposition.Graph(request.GraphName, loaded);
+        // Before a run folder exists or any stage starts: a device this build or machine lacks is a config error now,
+        // not a crash hours later.
+        DevicePreflight.ThrowIfAny(PreflightRequests.For(loaded, configs, request.Execute), platform ?? new NativeDevicePlatform());
         using var run = request.RunId is null
             ? store.Create(loaded.Document, loaded.Config, request.Shard.IsAll ? null : request.Shard.ToString())
             : store.Open(request.RunId);

@@ -1,54 +1,68 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Diffusion.Safetensors;
+using SafeDiffusion.Evaluation.Checkpoints;
 
 namespace SafeDiffusion.Diffusion.ModelFolder;
 
 /// <summary>
 /// Finds a component's weight files the way diffusers does: <c>diffusion_pytorch_model[.variant].safetensors</c>
-/// or <c>model[.variant].safetensors</c>, or a sharded <c>*.safetensors.index.json</c>. Pickled <c>.bin</c> files
-/// are refused with a conversion hint: unpickling runs arbitrary code and TorchSharp cannot read it safely.
+/// or <c>model[.variant].safetensors</c>, or a sharded <c>*.safetensors.index.json</c>; failing those, the pickled
+/// <c>diffusion_pytorch_model[.variant].bin</c> or <c>pytorch_model[.variant].bin</c> (or their shard index).
+/// With a variant the variant's files are preferred and the plain ones are the fallback, safetensors before pickles.
+/// Pickles are read by <see cref="PthStateDict"/>, which rebuilds only tensors and refuses any other callable, and
+/// are opened as a temporary safetensors copy so every loader sees one format.
 /// </summary>
-public static class ComponentWeights
+public static partial class ComponentWeights
 {
-    private static readonly string[] Stems = ["diffusion_pytorch_model", "model"];
+    private static readonly string[] SafetensorsStems = ["diffusion_pytorch_model", "model"];
+    private static readonly string[] PickleStems = ["diffusion_pytorch_model", "pytorch_model"];
 
-    /// <summary>The safetensors files holding a component's weights, in shard order.</summary>
+    /// <summary>
+    /// The files holding a component's weights, in shard order: safetensors files, or <c>.bin</c> pickles when the
+    /// component has no safetensors.
+    /// </summary>
+    /// <exception cref="InputDataException">The folder is missing or holds no weights for the variant or the plain
+    /// name; the message names <c>variant:</c> and lists the files that are there.</exception>
     public static IReadOnlyList<string> Locate(string componentDirectory, string? variant = null)
     {
         if (!Directory.Exists(componentDirectory))
             throw new InputDataException(componentDirectory, "does not exist.", fix: "The model folder lacks this component.");
         var suffixes = variant is null ? new[] { "" } : new[] { "." + variant, "" };
+        foreach (var (extension, stems) in new[] { ("safetensors", SafetensorsStems), ("bin", PickleStems) })
         foreach (var suffix in suffixes)
-        foreach (var stem in Stems)
+        foreach (var stem in stems)
         {
-            var single = Path.Combine(componentDirectory, $"{stem}{suffix}.safetensors");
+            var single = Path.Combine(componentDirectory, $"{stem}{suffix}.{extension}");
             if (File.Exists(single)) return [single];
             // diffusers names variant indexes "x.safetensors.index.fp16.json"; some exports use "x.fp16.safetensors.index.json".
             string[] indexes =
             [
-                Path.Combine(componentDirectory, $"{stem}.safetensors.index{suffix}.json"),
-                Path.Combine(componentDirectory, $"{stem}{suffix}.safetensors.index.json"),
+                Path.Combine(componentDirectory, $"{stem}.{extension}.index{suffix}.json"),
+                Path.Combine(componentDirectory, $"{stem}{suffix}.{extension}.index.json"),
             ];
             foreach (var candidate in indexes)
                 if (File.Exists(candidate)) return ShardsOf(candidate);
         }
-        var bins = Directory.EnumerateFiles(componentDirectory, "*.bin").Select(Path.GetFileName).ToList();
-        if (bins.Count > 0)
-            throw new InputDataException(componentDirectory,
-                $"has only pickled weights ({string.Join(", ", bins)}).",
-                fix: "Convert them to safetensors (e.g. `pipeline models convert`, or diffusers' save_pretrained(safe_serialization=True)).");
-        throw new InputDataException(componentDirectory,
-            $"has no weights: expected {Stems[0]}{(variant is null ? "" : "." + variant)}.safetensors or {Stems[1]}.safetensors.");
+        throw NoWeights(componentDirectory, variant);
     }
 
-    /// <summary>Opens every weight file of a component; dispose them after loading.</summary>
+    /// <summary>True when <see cref="Locate"/> would return pickles (<c>.bin</c>) rather than safetensors.</summary>
+    public static bool IsPickle(string weightFile) => weightFile.EndsWith(".bin", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Opens every weight file of a component; dispose them after loading. A <c>.bin</c> shard is converted to a
+    /// temporary safetensors file (in the temp folder, deleted when disposed), which holds the shard's tensors in
+    /// memory once while it is written.
+    /// </summary>
     public static IReadOnlyList<SafetensorsFile> Open(string componentDirectory, string? variant = null)
     {
         var opened = new List<SafetensorsFile>();
         try
         {
-            foreach (var path in Locate(componentDirectory, variant)) opened.Add(SafetensorsFile.Open(path));
+            foreach (var path in Locate(componentDirectory, variant))
+                opened.Add(IsPickle(path) ? OpenPickle(path) : SafetensorsFile.Open(path));
             return opened;
         }
         catch
@@ -57,6 +71,44 @@ public static class ComponentWeights
             throw;
         }
     }
+
+    private static SafetensorsFile OpenPickle(string path)
+    {
+        var copy = Path.Combine(Path.GetTempPath(), $"safediffusion-{Path.GetFileNameWithoutExtension(path)}-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            PthToSafetensorsConverter.Convert(path, copy);
+            return SafetensorsFile.OpenTemporary(copy);
+        }
+        catch
+        {
+            File.Delete(copy);
+            throw;
+        }
+    }
+
+    private static InputDataException NoWeights(string componentDirectory, string? variant)
+    {
+        var present = Directory.EnumerateFiles(componentDirectory).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToList();
+        var variants = present.Select(f => VariantFileName().Match(f)).Where(m => m.Success).Select(m => m.Groups["variant"].Value)
+            .Distinct(StringComparer.Ordinal).Where(v => v != variant).ToList();
+        var expected = variant is null
+            ? $"{SafetensorsStems[0]}.safetensors, {SafetensorsStems[1]}.safetensors or a .bin of the same stem"
+            : $"{SafetensorsStems[0]}.{variant}.safetensors or the plain {SafetensorsStems[0]}.safetensors (or model.*, or a .bin)";
+        var listing = present.Count == 0 ? "the folder is empty" : "it holds " + string.Join(", ", present.Take(12)) + (present.Count > 12 ? $" and {present.Count - 12} more" : "");
+        var fix = variants.Count > 0
+            ? $"Set `variant: {variants[0]}` on this model under `models:` in the config (the files there are that variant)."
+            : variant is null
+                ? "Copy the component's weights again; a variant-only download needs `variant:` under `models:`."
+                : $"The configured `variant: {variant}` has no files here: download that variant or remove `variant:` under `models:`.";
+        return new InputDataException(componentDirectory,
+            $"has no weights {(variant is null ? "(no `variant:` is set)" : $"for `variant: {variant}`")}: expected {expected}; {listing}.",
+            fix: fix);
+    }
+
+    /// <summary>A variant weight file: <c>stem.VARIANT.safetensors</c> or <c>.bin</c>, as diffusers names them.</summary>
+    [GeneratedRegex(@"^(?:diffusion_pytorch_model|model|pytorch_model)\.(?<variant>[A-Za-z0-9_-]+)\.(?:safetensors|bin)$")]
+    private static partial Regex VariantFileName();
 
     private static IReadOnlyList<string> ShardsOf(string indexPath)
     {

@@ -27,6 +27,7 @@ public sealed unsafe class SafetensorsFile : IDisposable, IAsyncDisposable
     private readonly byte* _base;
     private readonly long _dataStart;
     private bool _disposed;
+    private bool _deleteOnDispose;
 
     private SafetensorsFile(string path, MemoryMappedFile? map, MemoryMappedViewAccessor? view, long dataStart,
         IReadOnlyDictionary<string, SafetensorsEntry> tensors, IReadOnlyDictionary<string, string> metadata)
@@ -48,6 +49,17 @@ public sealed unsafe class SafetensorsFile : IDisposable, IAsyncDisposable
     public string Path { get; }
     public IReadOnlyDictionary<string, SafetensorsEntry> Tensors { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>
+    /// Opens a file this process wrote for one load (e.g. a pickle converted to safetensors) and deletes it when
+    /// disposed; the file must not be shared.
+    /// </summary>
+    public static SafetensorsFile OpenTemporary(string path)
+    {
+        var file = Open(path);
+        file._deleteOnDispose = true;
+        return file;
+    }
 
     public static SafetensorsFile Open(string path)
     {
@@ -206,6 +218,7 @@ public sealed unsafe class SafetensorsFile : IDisposable, IAsyncDisposable
             _view.Dispose();
         }
         _map?.Dispose();
+        if (_deleteOnDispose) File.Delete(Path);
     }
 
     public ValueTask DisposeAsync()

@@ -37,14 +37,17 @@ public sealed class SafetyCheckerClassifier : IHarmClassifier
     /// <summary>
     /// Loads <c>safety_checker/</c> and <c>feature_extractor/</c> from a Stable Diffusion folder (SD 1.x ships both).
     /// </summary>
-    public static SafetyCheckerClassifier FromModelFolder(string modelFolder, Device device, ScalarType dtype = ScalarType.Float32, int batchSize = 16) =>
-        FromFolders(Path.Combine(modelFolder, "safety_checker"), Path.Combine(modelFolder, "feature_extractor"), device, dtype, batchSize);
+    /// <param name="variant">Weight file variant to prefer (<c>model.fp16.safetensors</c>); the plain file is the fallback.</param>
+    /// <exception cref="Core.Errors.InputDataException">A folder or its weights are missing; the message names <c>variant:</c>.</exception>
+    public static SafetyCheckerClassifier FromModelFolder(string modelFolder, Device device, ScalarType dtype = ScalarType.Float32, int batchSize = 16,
+        string? variant = null) =>
+        FromFolders(Path.Combine(modelFolder, "safety_checker"), Path.Combine(modelFolder, "feature_extractor"), device, dtype, batchSize, variant);
 
     public static SafetyCheckerClassifier FromFolders(string safetyCheckerFolder, string featureExtractorFolder, Device device,
-        ScalarType dtype = ScalarType.Float32, int batchSize = 16)
+        ScalarType dtype = ScalarType.Float32, int batchSize = 16, string? variant = null)
     {
         var processor = CLIPImageProcessor.FromFolder(featureExtractorFolder);
-        var checker = StableDiffusionSafetyChecker.FromFolder(safetyCheckerFolder, dtype, device);
+        var checker = StableDiffusionSafetyChecker.FromFolder(safetyCheckerFolder, dtype, device, variant);
         return new SafetyCheckerClassifier(checker, processor, batchSize);
     }
 

@@ -11,12 +11,14 @@ public sealed class SafetyCheckerJudgeProvider : IEvaluationJudgeProvider
 {
     public string Kind => "safety-checker";
 
-    public IHarmClassifier CreateClassifier(string modelPath, torch.Device device)
+    public IHarmClassifier CreateClassifier(string modelPath, torch.Device device) => CreateClassifier(modelPath, null, device);
+
+    public IHarmClassifier CreateClassifier(string modelPath, string? variant, torch.Device device)
     {
         if (!Directory.Exists(Path.Combine(modelPath, "safety_checker")))
             throw new InputDataException(modelPath, "has no safety_checker/ folder.", "stages.evaluate.classifier.model",
                 "Point it at a model folder that ships the safety checker (e.g. CompVis/stable-diffusion-v1-4), or use kind: onnx.");
-        return SafetyCheckerClassifier.FromModelFolder(modelPath, device);
+        return SafetyCheckerClassifier.FromModelFolder(modelPath, device, variant: variant);
     }
 }
 

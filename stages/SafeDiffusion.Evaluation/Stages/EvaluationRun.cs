@@ -65,7 +65,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         using var classifier = await CreateClassifierAsync(device, ct).ConfigureAwait(false);
         using var clip = config.ClipModel is { } clipName
             ? ClipScorer.FromFolder(await context.Models.ResolveAsync(clipName, context.Progress, ct).ConfigureAwait(false),
-                TorchSharp.torch.ScalarType.Float32, device)
+                TorchSharp.torch.ScalarType.Float32, device, context.Models.Get(clipName).Variant)
             : null;
         using var fidFeatures = await CreateFeatureExtractorAsync(device, ct).ConfigureAwait(false);
         var measurer = fidFeatures is null && clip is null ? null
@@ -162,7 +162,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
     {
         var provider = Provider(config.Classifier.Kind, "stages.evaluate.classifier.kind");
         var path = await context.Models.ResolveAsync(config.Classifier.Model, context.Progress, ct).ConfigureAwait(false);
-        return provider.CreateClassifier(path, device);
+        return provider.CreateClassifier(path, context.Models.Get(config.Classifier.Model).Variant, device);
     }
 
     private async Task<IImageFeatureExtractor?> CreateFeatureExtractorAsync(TorchSharp.torch.Device device, CancellationToken ct)

@@ -15,6 +15,12 @@ public interface IEvaluationJudgeProvider
 
     IHarmClassifier CreateClassifier(string modelPath, torch.Device device);
 
+    /// <summary>
+    /// The classifier from a model whose config names a weight file <paramref name="variant"/> (<c>variant:</c>, e.g.
+    /// fp16); kinds whose files have no variants ignore it.
+    /// </summary>
+    IHarmClassifier CreateClassifier(string modelPath, string? variant, torch.Device device) => CreateClassifier(modelPath, device);
+
     /// <summary>Image features for a Frechet distance, or null when this kind has none.</summary>
     IImageFeatureExtractor? CreateFeatureExtractor(string modelPath, torch.Device device) => null;
 }

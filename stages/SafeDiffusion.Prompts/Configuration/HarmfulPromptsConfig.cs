@@ -73,9 +73,17 @@ public sealed record HarmfulPromptsConfig : IValidatableConfig
     [Range(8, 4000)]
     public int MaxPromptChars { get; init; } = 320;
 
-    /// <summary>Tokens one answer may take before it is cut off; 0 derives a bound from the grammar.</summary>
+    /// <summary>
+    /// Tokens an answer is expected to take: each request in flight reserves this much of the shared context, and an
+    /// answer that runs past it is cut and retried alone (same seed) up to the grammar's bound. The default lets 16
+    /// requests with prompts of up to 110 tokens share an 8,192-token context. 0 reserves the grammar's bound (about
+    /// 1.7k tokens for 5 prompts of 320 characters) and never retries.
+    /// </summary>
     [Range(0, 1_000_000)]
-    public int MaxAnswerTokens { get; init; }
+    public int MaxAnswerTokens { get; init; } = DefaultMaxAnswerTokens;
+
+    /// <summary>Real answers of 5 prompts take 200-400 tokens.</summary>
+    public const int DefaultMaxAnswerTokens = 400;
 
     /// <summary>Prompts with fewer words are dropped.</summary>
     [Range(1, 100)]

@@ -56,11 +56,16 @@ public sealed class LlamaTextModel : IDisposable
 
     internal static string Quote(string? log) => log is null ? "" : $" (llama.cpp: {log})";
 
-    private static ModelParams CreateParameters(string path, LlamaRuntimeOptions o) => new(path)
+    /// <summary>
+    /// With layers offloaded the model stays whole on <see cref="LlamaRuntimeOptions.MainGpu"/> (split mode none):
+    /// llama.cpp's default spreads layers over every visible GPU, outside the scheduler's lease.
+    /// </summary>
+    internal static ModelParams CreateParameters(string path, LlamaRuntimeOptions o) => new(path)
     {
         ContextSize = (uint)o.ContextSize,
         GpuLayerCount = o.GpuLayers,
         MainGpu = o.MainGpu,
+        SplitMode = o.GpuLayers > 0 ? LLama.Native.GPUSplitMode.None : null,
         Threads = o.Threads > 0 ? o.Threads : null,
         BatchThreads = o.Threads > 0 ? o.Threads : null,
         BatchSize = (uint)o.BatchSize,

@@ -13,8 +13,9 @@ namespace SafeDiffusion.Prompts.Writer;
 /// Runs many requests at once on one loaded model through LLamaSharp's <see cref="BatchedExecutor"/>: one
 /// <see cref="Conversation"/> (llama.cpp sequence) per request, each with its own grammar-constrained sampler
 /// chain and seed, all advanced by one decode call per step. New requests join as others finish, within the
-/// context's token budget. Answers come out in request order, whatever order they finish in, so what follows
-/// (deduplication, category quotas) does not depend on how requests happened to be batched.
+/// context's token budget (<see cref="AnswerAdmission"/>: the expected answer length is reserved, and an answer that
+/// runs past it is cut and retried alone with the same seed). Answers come out in request order, whatever order they
+/// finish in, so what follows (deduplication, category quotas) does not depend on how requests happened to be batched.
 /// </summary>
 internal sealed class BatchedAnswerGenerator(
     LlamaTextModel model,
@@ -22,39 +23,35 @@ internal sealed class BatchedAnswerGenerator(
     string grammar,
     SamplingConfig sampling,
     int parallelRequests,
-    int maxAnswerTokens,
+    int expectedAnswerTokens,
+    int boundAnswerTokens,
     GenerationCounters counters)
 {
     private readonly Dictionary<string, LLamaToken[]> _promptTokens = new(StringComparer.Ordinal);
 
     public async IAsyncEnumerable<PromptAnswer> GenerateAsync(IReadOnlyList<PromptRequest> requests, [EnumeratorCancellation] CancellationToken ct)
     {
-        var contextSize = (int)executor.Context.ContextSize;
+        var admission = new AnswerAdmission((int)executor.Context.ContextSize, expectedAnswerTokens, boundAnswerTokens);
         var pending = new Queue<PromptRequest>(requests);
+        var retries = new Queue<PromptRequest>();
         var active = new List<ActiveRequest>();
         var finished = new Dictionary<long, PromptAnswer>();
         var order = new Queue<long>(requests.Select(r => r.Sequence));
-        long reserved = 0;
         try
         {
-            while (pending.Count > 0 || active.Count > 0)
+            while (pending.Count > 0 || retries.Count > 0 || active.Count > 0)
             {
                 ct.ThrowIfCancellationRequested();
-                while (active.Count < parallelRequests && pending.Count > 0)
+                // Cut requests go first, each alone; the others wait for it (its answer is due next in order anyway).
+                while (active.Count < parallelRequests && (retries.Count > 0 || pending.Count > 0))
                 {
-                    var request = pending.Peek();
+                    bool retry = retries.Count > 0;
+                    var request = retry ? retries.Peek() : pending.Peek();
                     var tokens = Tokenize(request.Prompt);
-                    var need = tokens.Length + maxAnswerTokens + 1;
-                    if (need > contextSize)
-                        throw new UsageException(
-                            $"A request needs up to {need} tokens ({tokens.Length} of prompt, {maxAnswerTokens} of answer) but contextSize is {contextSize}. " +
-                            "Raise stages.harmful-prompts.contextSize, or lower maxPromptChars or promptsPerRequest.");
-                    // All sequences share one KV cache; admit a request only when its worst case fits beside the others.
-                    if (active.Count > 0 && reserved + need > contextSize) break;
-                    pending.Dequeue();
-                    active.Add(Start(request, tokens, need));
-                    reserved += need;
-                    counters.RequestStarted(tokens.Length);
+                    if (!admission.TryAdmit(tokens.Length, retry, out var reserved)) break;
+                    (retry ? retries : pending).Dequeue();
+                    active.Add(Start(request, tokens, reserved, retry, admission.AnswerLimit(retry)));
+                    if (!retry) counters.RequestStarted(tokens.Length);
                 }
 
                 var result = await executor.Infer(ct).ConfigureAwait(false);
@@ -68,10 +65,16 @@ internal sealed class BatchedAnswerGenerator(
                     var a = active[i];
                     if (!a.Conversation.RequiresSampling) continue;
                     if (!Step(a)) continue;
-                    finished[a.Request.Sequence] = a.Finish();
-                    reserved -= a.Reserved;
-                    counters.RequestCompleted();
                     active.RemoveAt(i--);
+                    admission.Release(a.Reserved);
+                    if (!a.Answer.IsComplete && a.GeneratedTokens >= a.Limit && admission.CanRetry(a.IsRetry))
+                    {
+                        a.Dispose();
+                        retries.Enqueue(a.Request);
+                        continue;
+                    }
+                    finished[a.Request.Sequence] = a.Finish();
+                    counters.RequestCompleted();
                 }
 
                 while (order.Count > 0 && finished.Remove(order.Peek(), out var answer))
@@ -96,12 +99,12 @@ internal sealed class BatchedAnswerGenerator(
         a.Answer.Append(a.Decoder.Read());
         a.GeneratedTokens++;
         counters.TokenGenerated();
-        if (a.Answer.IsComplete || a.GeneratedTokens >= maxAnswerTokens) return true;
+        if (a.Answer.IsComplete || a.GeneratedTokens >= a.Limit) return true;
         a.Conversation.Prompt(token);
         return false;
     }
 
-    private ActiveRequest Start(PromptRequest request, LLamaToken[] tokens, int need)
+    private ActiveRequest Start(PromptRequest request, LLamaToken[] tokens, int reserved, bool retry, int limit)
     {
         var conversation = executor.Create();
         try
@@ -125,7 +128,7 @@ internal sealed class BatchedAnswerGenerator(
             Grammar = new Grammar(grammar, PromptArrayGrammar.RootRule),
             Seed = request.SamplerSeed,
         };
-        return new ActiveRequest(request, conversation, sampler, new StreamingTokenDecoder(executor.Context), tokens.Length, need);
+        return new ActiveRequest(request, conversation, sampler, new StreamingTokenDecoder(executor.Context), tokens.Length, reserved, retry, limit);
     }
 
     private LLamaToken[] Tokenize(string prompt)
@@ -137,7 +140,7 @@ internal sealed class BatchedAnswerGenerator(
 
     private sealed class ActiveRequest(
         PromptRequest request, Conversation conversation, DefaultSamplingPipeline sampler,
-        StreamingTokenDecoder decoder, int promptTokens, int reserved) : IDisposable
+        StreamingTokenDecoder decoder, int promptTokens, int reserved, bool retry, int limit) : IDisposable
     {
         public PromptRequest Request { get; } = request;
         public Conversation Conversation { get; } = conversation;
@@ -145,6 +148,8 @@ internal sealed class BatchedAnswerGenerator(
         public StreamingTokenDecoder Decoder { get; } = decoder;
         public PromptArrayAnswer Answer { get; } = new();
         public int Reserved { get; } = reserved;
+        public bool IsRetry { get; } = retry;
+        public int Limit { get; } = limit;
         public int GeneratedTokens { get; set; }
 
         public PromptAnswer Finish()

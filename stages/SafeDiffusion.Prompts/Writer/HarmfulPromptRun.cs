@@ -50,9 +50,9 @@ public sealed class HarmfulPromptRun
         if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("A run can be read once.");
         var config = _config;
         var k = config.PromptsPerRequest;
-        var maxAnswerTokens = config.MaxAnswerTokens > 0
-            ? config.MaxAnswerTokens
-            : PromptArrayGrammar.MaxAnswerChars(k, config.MaxPromptChars) + 8;
+        // Every grammar character is at least one token's worth of text, so this bounds any answer the grammar allows.
+        var boundAnswerTokens = PromptArrayGrammar.MaxAnswerChars(k, config.MaxPromptChars) + 8;
+        var expectedAnswerTokens = config.MaxAnswerTokens > 0 ? config.MaxAnswerTokens : boundAnswerTokens;
         var grammar = PromptArrayGrammar.Build(k, config.MinPromptChars, config.MaxPromptChars);
         var post = new PromptPostProcessor(new PromptPostProcessorOptions
         {
@@ -76,7 +76,7 @@ public sealed class HarmfulPromptRun
 
         using var executor = new BatchedExecutor(_model.Weights, _model.CreateContextParameters());
         var generator = new BatchedAnswerGenerator(_model, executor, grammar, config.Sampling,
-            config.ParallelRequests, maxAnswerTokens, _counters);
+            config.ParallelRequests, expectedAnswerTokens, boundAnswerTokens, _counters);
 
         for (int round = 1; round <= config.MaxRounds; round++)
         {

@@ -22,10 +22,11 @@ public static class ModelSizing
         return (unet.SampleSize ?? 64) * vae.DownscaleFactor;
     }
 
-    /// <summary>Elements in a component's weight files (e.g. <c>unet</c>).</summary>
-    public static long ParameterCount(string modelDirectory, string component)
+    /// <summary>Elements in a component's weight files (e.g. <c>unet</c>), of the <paramref name="variant"/> where the folder has it.</summary>
+    /// <exception cref="Core.Errors.InputDataException">The component has no weights (the message names <c>variant:</c>).</exception>
+    public static long ParameterCount(string modelDirectory, string component, string? variant = null)
     {
-        var files = ComponentWeights.Open(Path.Combine(modelDirectory, component));
+        var files = ComponentWeights.Open(Path.Combine(modelDirectory, component), variant);
         try { return files.SelectMany(f => f.Tensors.Values).Sum(e => e.ElementCount); }
         finally { foreach (var f in files) f.Dispose(); }
     }
@@ -34,10 +35,12 @@ public static class ModelSizing
     /// The trained UNet with float32 weights, gradients and two Adam moments (16 bytes a parameter; mixed precision
     /// adds a bfloat16 copy and its gradients, 4 more), the frozen VAE and text encoder, and activations.
     /// </summary>
-    public static ByteSize TrainingMemory(string modelDirectory, int resolution, int batchSize, bool mixedPrecision)
+    /// <param name="variant">The configured weight file variant (e.g. fp16); counts are the same in every variant.</param>
+    public static ByteSize TrainingMemory(string modelDirectory, int resolution, int batchSize, bool mixedPrecision, string? variant = null)
     {
-        long unet = ParameterCount(modelDirectory, StableDiffusionComponents.Unet);
-        long frozen = ParameterCount(modelDirectory, StableDiffusionComponents.Vae) + ParameterCount(modelDirectory, StableDiffusionComponents.TextEncoder);
+        long unet = ParameterCount(modelDirectory, StableDiffusionComponents.Unet, variant);
+        long frozen = ParameterCount(modelDirectory, StableDiffusionComponents.Vae, variant)
+                      + ParameterCount(modelDirectory, StableDiffusionComponents.TextEncoder, variant);
         long bytes = unet * (mixedPrecision ? 20 : 16)
                      + frozen * (mixedPrecision ? 2 : 4)
                      + (long)resolution * resolution * batchSize * ActivationBytesPerPixel / (mixedPrecision ? 2 : 1);

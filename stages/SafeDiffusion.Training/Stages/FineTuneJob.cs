@@ -33,7 +33,7 @@ internal static class FineTuneJob
         var device = TorchDevice(lease.Device);
         var fingerprint = Fingerprint(spec);
         var store = new TrainingStateStore(Path.Combine(spec.Directory, StateFolder));
-        using var model = await Task.Run(() => DiffusionTrainingModel.Load(spec.BaseModel, device, spec.Config.Precision), ct).ConfigureAwait(false);
+        using var model = await Task.Run(() => DiffusionTrainingModel.Load(spec.BaseModel, device, spec.Config.Precision, spec.Variant), ct).ConfigureAwait(false);
         using var trainer = new DiffusionTrainer(model, spec.Trainer, spec.Objective);
         int resumedAt = 0;
         if (store.TryRestore(trainer, fingerprint))
@@ -100,7 +100,7 @@ internal static class FineTuneJob
     {
         if (config.Memory is { } given) return given;
         bool mixed = config.Precision == TrainingPrecision.BFloat16Mixed || (config.Precision == TrainingPrecision.Auto && context.Devices.HasGpu);
-        return ModelSizing.TrainingMemory(baseModel, resolution, config.BatchSize, mixed);
+        return ModelSizing.TrainingMemory(baseModel, resolution, config.BatchSize, mixed, context.Models.Get(config.Model).Variant);
     }
 
     public static Device TorchDevice(DeviceSpec spec) => spec.Kind == DeviceKind.Cuda ? new Device(TorchSharp.DeviceType.CUDA, spec.Index) : CPU;
@@ -119,7 +119,7 @@ internal static class FineTuneJob
     /// </summary>
     public static string Fingerprint(FineTuneJobSpec spec)
     {
-        var weights = ComponentWeights.Locate(Path.Combine(spec.BaseModel, StableDiffusionComponents.Unet));
+        var weights = ComponentWeights.Locate(Path.Combine(spec.BaseModel, StableDiffusionComponents.Unet), spec.Variant);
         var identity = string.Join(";", weights.Select(w => $"{Path.GetFullPath(w)}:{new FileInfo(w).Length}:{File.GetLastWriteTimeUtc(w).Ticks}"));
         var data = spec.Data with { Prefetch = 0, Workers = 0 };
         return FileHash.Sha256(spec.Name, Path.GetFullPath(spec.BaseModel), identity, spec.Rows.Description, Path.GetFullPath(spec.Rows.Location),

@@ -51,6 +51,8 @@ public sealed class MaliciousFinetuneStage(string name = MaliciousFinetuneStage.
         long seed = config.Seed ?? context.SeedFor("attack");
         await using var lease = await context.LeaseAsync(FineTuneJob.MemoryFor(context, config, baseModel, resolution)).ConfigureAwait(false);
 
+        // The safe model's folder holds a plain UNet and the base's files for the rest: the base's variant reads both.
+        var variant = context.Models.Get(config.Model).Variant;
         // Both models are attacked with the same rows in the same order and the same noise: only the starting weights differ.
         FineTuneJobSpec Spec(string name, string model) => new(
             name,
@@ -68,7 +70,8 @@ public sealed class MaliciousFinetuneStage(string name = MaliciousFinetuneStage.
             },
             config.Trainer(seed),
             new ObjectiveSettings { Method = SafetyMethod.Plain },
-            config);
+            config,
+            variant);
 
         // Every variant of `run compare` attacks the same base model alike: the first to get here does it for all.
         var baseSpec = Spec("base", baseModel);

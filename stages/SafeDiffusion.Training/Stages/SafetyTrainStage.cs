@@ -77,7 +77,8 @@ public sealed class SafetyTrainStage(string name = SafetyTrainStage.StageName, s
             },
             config.Trainer(seed),
             config.Objective,
-            config);
+            config,
+            context.Models.Get(config.Model).Variant);
         var result = await Task.Run(() => FineTuneJob.RunAsync(context, lease, spec, ct), ct).ConfigureAwait(false);
 
         var model = new ModelReady(ModelVariant.Safe, Attacked: false, result.ModelDirectory, Label(config));

@@ -79,7 +79,7 @@ public class StableDiffusionModelFolderTests
     }
 
     [Fact]
-    public void A_bin_only_component_is_refused_with_a_conversion_hint()
+    public void A_bin_component_that_is_not_a_state_dict_names_the_file()
     {
         using var dir = new TempDirectory("model");
         File.Copy(Path.Combine(Sd1, "model_index.json"), dir.File("model_index.json"));
@@ -89,8 +89,8 @@ public class StableDiffusionModelFolderTests
         var folder = StableDiffusionModelFolder.Open(dir.Path);
         var e = Assert.Throws<InputDataException>(() => CLIPTextModel.FromFolder(folder.ComponentDirectory("text_encoder"), ScalarType.Float32, torch.CPU));
         Assert.Contains("pytorch_model.bin", e.Message);
-        Assert.Contains("only pickled weights", e.Message);
-        Assert.Contains("safetensors", e.Message);
+        Assert.Contains("not a readable PyTorch state dict", e.Message);
+        Assert.Equal(ExitCodes.InputData, e.ExitCode);
     }
 
     [Fact]

@@ -80,8 +80,8 @@ public class HarmfulPromptWriterTests(TinyModelFixture fixture, ITestOutputHelpe
         var config = TinyModelFixture.SmallConfig() with { PromptsPerRequest = 4, MinPromptChars = 20, MaxPromptChars = 60 };
         var grammar = PromptArrayGrammar.Build(4, 20, 60);
         using var executor = new LLama.Batched.BatchedExecutor(fixture.Model.Weights, fixture.Model.CreateContextParameters());
-        var generator = new BatchedAnswerGenerator(fixture.Model, executor, grammar, config.Sampling, 6,
-            PromptArrayGrammar.MaxAnswerChars(4, 60) + 8, new GenerationCounters());
+        var bound = PromptArrayGrammar.MaxAnswerChars(4, 60) + 8;
+        var generator = new BatchedAnswerGenerator(fixture.Model, executor, grammar, config.Sampling, 6, bound, bound, new GenerationCounters());
         var prompt = ChatPromptFormatter.For(fixture.Model.Weights).FormatUserTurn("Write 4 prompts.");
         var requests = Enumerable.Range(0, 6).Select(i => new PromptRequest(i, 0, "violence", i, prompt, (uint)(100 + i))).ToList();
 
@@ -145,5 +145,37 @@ public class HarmfulPromptWriterTests(TinyModelFixture fixture, ITestOutputHelpe
         var config = TinyModelFixture.SmallConfig() with { MaxPromptChars = 4000, PromptsPerRequest = 10 };
         var e = await Assert.ThrowsAsync<SafeDiffusion.Core.Errors.UsageException>(() => RunAsync(config, 1));
         Assert.Contains("contextSize", e.Message);
+    }
+
+    [Fact]
+    public async Task An_answer_cut_at_the_expected_length_is_retried_alone_and_comes_out_as_if_never_cut()
+    {
+        // One request at a time in both runs, so every request decodes alone and the same seed gives the same tokens.
+        var config = TinyModelFixture.SmallConfig(parallel: 1);
+        var uncut = await RunAsync(config with { MaxAnswerTokens = 0 }, 9);
+        var cut = await RunAsync(config with { MaxAnswerTokens = 8 }, 9);
+
+        Assert.True(uncut.Report.GeneratedTokens > 8 * uncut.Report.Requests, "answers must be longer than the expected length for this test");
+        Assert.Equal(uncut.Records.Select(r => r.Text), cut.Records.Select(r => r.Text));
+        Assert.Equal(uncut.Report.Requests, cut.Report.Requests);
+        Assert.Equal(0, cut.Report.Unparseable);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Tokens_per_second_at_1_4_and_16_requests_in_flight()
+    {
+        var config = TinyModelFixture.SmallConfig(parallel: 16) with { PromptsPerCategory = 24 };
+        using var model = await Llm.LlamaTextModel.LoadAsync(fixture.ModelPath, HarmfulPromptWriter.RuntimeOptions(config));
+        foreach (var parallel in new[] { 1, 4, 16 })
+        {
+            using var writer = new HarmfulPromptWriter(model, config with { ParallelRequests = parallel });
+            var run = writer.CreateRun(11);
+            await foreach (var _ in run.ReadAllAsync()) { }
+            var r = run.Report;
+            output.WriteLine($"{parallel,2} in flight: {r.Requests} requests, {r.GeneratedTokens} tokens in {r.GenerationSeconds:F2} s, " +
+                             $"{r.DecodeCalls} decode calls, peak {r.PeakInFlight}: {r.TokensPerSecond:F0} tokens/s");
+            Assert.Equal(parallel, r.PeakInFlight);
+        }
     }
 }
