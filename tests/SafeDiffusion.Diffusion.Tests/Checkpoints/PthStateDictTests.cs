@@ -1,14 +1,14 @@
 using System.Collections;
 using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Diffusion.Checkpoints;
 using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Safetensors;
-using SafeDiffusion.Evaluation.Checkpoints;
 using SafeDiffusion.Testing;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace SafeDiffusion.Evaluation.Tests.Checkpoints;
+namespace SafeDiffusion.Diffusion.Tests.Checkpoints;
 
 public class PthStateDictTests
 {

@@ -1,7 +1,7 @@
 using System.Numerics;
-using SafeDiffusion.Evaluation.Checkpoints;
+using SafeDiffusion.Diffusion.Checkpoints;
 
-namespace SafeDiffusion.Evaluation.Tests.Checkpoints;
+namespace SafeDiffusion.Diffusion.Tests.Checkpoints;
 
 public class PickleReaderTests
 {

@@ -1,6 +1,7 @@
+using SafeDiffusion.Core.Progress;
 using Spectre.Console;
 
-namespace SafeDiffusion.Core.Progress;
+namespace SafeDiffusion.Pipeline.Progress;
 
 /// <summary>
 /// Live progress bars (description, bar, percentage, rate, elapsed, ETA) for an interactive terminal. Wraps the

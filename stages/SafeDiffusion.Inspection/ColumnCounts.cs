@@ -1,4 +1,4 @@
-namespace SafeDiffusion.Datasets.Inspection;
+namespace SafeDiffusion.Inspection;
 
 /// <summary>Rows per value of one column, most frequent first.</summary>
 /// <param name="Truncated">The column has more distinct values than are listed.</param>

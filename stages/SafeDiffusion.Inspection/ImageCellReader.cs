@@ -1,6 +1,7 @@
 using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Datasets.Inspection;
 
-namespace SafeDiffusion.Datasets.Inspection;
+namespace SafeDiffusion.Inspection;
 
 /// <summary>
 /// Picks the images out of any Parquet dataset: the binary column named <c>image</c> (else the first binary

@@ -1,7 +1,8 @@
 using System.Collections;
 using System.Globalization;
+using SafeDiffusion.Datasets.Inspection;
 
-namespace SafeDiffusion.Datasets.Inspection;
+namespace SafeDiffusion.Inspection;
 
 /// <summary>Turns a query cell into one line of terminal text: long text cut, images as "PNG 64x64, 3.2 KiB".</summary>
 public static class CellFormatter

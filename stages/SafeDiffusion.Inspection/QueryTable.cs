@@ -1,4 +1,4 @@
-namespace SafeDiffusion.Datasets.Inspection;
+namespace SafeDiffusion.Inspection;
 
 /// <summary>
 /// A query's result as plain values: strings, numbers, <see cref="DateTime"/>, <c>byte[]</c> for binary columns.

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SafeDiffusion.Datasets.Inspection;
+namespace SafeDiffusion.Inspection;
 
 /// <summary>
 /// Summarises any Parquet file or folder of parts through DuckDB: schema, row count, value counts of the label

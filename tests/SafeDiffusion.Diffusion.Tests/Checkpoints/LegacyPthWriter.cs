@@ -4,7 +4,7 @@ using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SafeDiffusion.Evaluation.Tests.Checkpoints;
+namespace SafeDiffusion.Diffusion.Tests.Checkpoints;
 
 /// <summary>
 /// Writes a state dict the way PyTorch before 1.6 did (torch/serialization.py, _legacy_save, pickle protocol 2), byte

@@ -4,7 +4,7 @@ using DuckDB.NET.Data;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Datasets.Parts;
 
-namespace SafeDiffusion.Datasets.Inspection;
+namespace SafeDiffusion.Inspection;
 
 /// <summary>
 /// An in-memory DuckDB database with a dataset's Parquet files as a view: always <c>data</c>, and also the folder's

@@ -1,4 +1,6 @@
-namespace SafeDiffusion.Datasets.Inspection;
+using SafeDiffusion.Datasets.Schemas;
+
+namespace SafeDiffusion.Inspection;
 
 /// <summary>What `pipeline inspect` shows about a Parquet file or a folder of parts.</summary>
 /// <param name="Metadata">The first file's key-value metadata (the pipeline's schema name and version live here).</param>
@@ -13,9 +15,9 @@ public sealed record DatasetInspection(
     IReadOnlyList<ColumnCounts> Counts,
     QueryTable FirstRows)
 {
-    public string? SchemaName => Metadata.GetValueOrDefault(Schemas.SchemaMetadata.NameKey);
+    public string? SchemaName => Metadata.GetValueOrDefault(SchemaMetadata.NameKey);
 
-    public string? SchemaVersion => Metadata.GetValueOrDefault(Schemas.SchemaMetadata.VersionKey);
+    public string? SchemaVersion => Metadata.GetValueOrDefault(SchemaMetadata.VersionKey);
 
     public long TotalBytes => Files.Sum(f => f.Bytes);
 }
