@@ -12,7 +12,7 @@ public sealed record CliEnvironment(TextWriter Out, TextWriter Error, IAnsiConso
         System.Console.Out,
         System.Console.Error,
         AnsiConsole.Console,
-        Core.Progress.SpectreProgressSink.Supported,
+        Progress.SpectreProgressSink.Supported,
         Directory.GetCurrentDirectory());
 
     public static CliEnvironment ForTest(StringWriter output, StringWriter error, string workingDirectory) => new(

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.IO;
-using SafeDiffusion.Datasets.Inspection;
 using SafeDiffusion.Images.Export;
 using SafeDiffusion.Images.Sheets;
+using SafeDiffusion.Inspection;
 using SafeDiffusion.Pipeline.Cli;
 using Spectre.Console;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SafeDiffusion.Core.Errors;
-using SafeDiffusion.Evaluation.Checkpoints;
+using SafeDiffusion.Diffusion.Checkpoints;
 using SafeDiffusion.Pipeline.Cli;
 
 namespace SafeDiffusion.Pipeline.Commands;

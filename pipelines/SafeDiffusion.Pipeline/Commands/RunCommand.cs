@@ -8,6 +8,7 @@ using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Pipeline.Cli;
 using SafeDiffusion.Pipeline.Graphs;
+using SafeDiffusion.Pipeline.Progress;
 
 namespace SafeDiffusion.Pipeline.Commands;
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using Parquet;
 using Parquet.Schema;
 using SafeDiffusion.Core.Contracts;
+using SafeDiffusion.Core.Diagnostics;
 using SafeDiffusion.Datasets.Parts;
 using SafeDiffusion.Datasets.Schemas;
 
@@ -55,7 +56,7 @@ public static class ParquetWriteBenchmark
         // Start each run from the same heap, so one writer's garbage is not billed to the other.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        long start = ProcessMemory.CurrentRss();
+        long start = ProcessMemory.ResidentBytes();
         bool peakReset = ProcessMemory.TryResetPeak();
         string output;
         TimeSpan elapsed, cpu;
@@ -73,7 +74,7 @@ public static class ParquetWriteBenchmark
             cpu = process.TotalProcessorTime - cpuStart;
             sampled = sampler.Max;
         }
-        long peak = peakReset && ProcessMemory.PeakRss() is { } hwm ? Math.Max(hwm, sampled) : sampled;
+        long peak = peakReset && ProcessMemory.KernelPeakResidentBytes() is { } hwm ? Math.Max(hwm, sampled) : sampled;
         long fileBytes = File.Exists(output)
             ? new FileInfo(output).Length
             : Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);

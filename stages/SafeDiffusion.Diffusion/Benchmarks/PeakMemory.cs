@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using SafeDiffusion.Core.Diagnostics;
 
 namespace SafeDiffusion.Diffusion.Benchmarks;
 
@@ -13,21 +13,6 @@ public sealed record PeakMemory(long PeakWorkingSetBytes, long? VmHwmBytes)
     {
         using var process = Process.GetCurrentProcess();
         process.Refresh();
-        return new PeakMemory(process.PeakWorkingSet64, ReadVmHwm());
-    }
-
-    private static long? ReadVmHwm()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return null;
-        foreach (var line in File.ReadLines(status))
-        {
-            if (!line.StartsWith("VmHWM:", StringComparison.Ordinal)) continue;
-            var parts = line["VmHWM:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return parts.Length == 2 && parts[1] == "kB" && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var kb)
-                ? kb * 1024
-                : null;
-        }
-        return null;
+        return new PeakMemory(process.PeakWorkingSet64, ProcessMemory.KernelPeakResidentBytes());
     }
 }

@@ -3,7 +3,7 @@ using System.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace SafeDiffusion.Evaluation.Checkpoints;
+namespace SafeDiffusion.Diffusion.Checkpoints;
 
 /// <summary>
 /// Reads a state dict saved by <c>torch.save</c> in the pre-1.6 ("legacy") layout, which TorchSharp.PyBridge does not

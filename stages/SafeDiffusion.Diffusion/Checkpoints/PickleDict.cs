@@ -1,4 +1,4 @@
-namespace SafeDiffusion.Evaluation.Checkpoints;
+namespace SafeDiffusion.Diffusion.Checkpoints;
 
 /// <summary>
 /// A Python dict (or OrderedDict) read from a pickle, keys in insertion order. State set on it by BUILD (an

@@ -1,4 +1,4 @@
-namespace SafeDiffusion.Evaluation.Checkpoints;
+namespace SafeDiffusion.Diffusion.Checkpoints;
 
 /// <summary>A Python global (<c>module.name</c>) a pickle refers to, e.g. <c>torch.FloatStorage</c>.</summary>
 public sealed record PickleGlobal(string Module, string Name)

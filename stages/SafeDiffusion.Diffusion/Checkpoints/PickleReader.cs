@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 
-namespace SafeDiffusion.Evaluation.Checkpoints;
+namespace SafeDiffusion.Diffusion.Checkpoints;
 
 /// <summary>
 /// A small pickle interpreter for the subset <c>torch.save</c> writes (protocols 2 to 5). It builds only plain data:

@@ -1,4 +1,4 @@
-namespace SafeDiffusion.Evaluation.Checkpoints;
+namespace SafeDiffusion.Diffusion.Checkpoints;
 
 /// <summary>
 /// What a pickle's REDUCE (calling a global with arguments) turns into. A handler returns the object to push, or

@@ -1,4 +1,4 @@
-namespace SafeDiffusion.Evaluation.Checkpoints;
+namespace SafeDiffusion.Diffusion.Checkpoints;
 
 /// <summary>The two layouts <c>torch.save</c> has written.</summary>
 public enum PthFormat

@@ -6,7 +6,7 @@ using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace SafeDiffusion.Evaluation.Checkpoints;
+namespace SafeDiffusion.Diffusion.Checkpoints;
 
 /// <summary>
 /// The tensors of a PyTorch state dict saved with <c>torch.save(model.state_dict(), path)</c>, on the CPU in their

@@ -2,7 +2,7 @@ using System.Globalization;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Diffusion.Safetensors;
 
-namespace SafeDiffusion.Evaluation.Checkpoints;
+namespace SafeDiffusion.Diffusion.Checkpoints;
 
 /// <summary>
 /// Rewrites a PyTorch state dict (<c>.pth</c>, zip or legacy) as safetensors with the same tensor names, types and

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace SafeDiffusion.Evaluation.Checkpoints;
+namespace SafeDiffusion.Diffusion.Checkpoints;
 
 /// <summary>PyTorch's typed storage classes (<c>torch.FloatStorage</c>, ...) as element types.</summary>
 internal static class TorchStorageTypes

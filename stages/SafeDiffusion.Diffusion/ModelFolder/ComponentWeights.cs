@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Diffusion.Safetensors;
-using SafeDiffusion.Evaluation.Checkpoints;
+using SafeDiffusion.Diffusion.Checkpoints;
 
 namespace SafeDiffusion.Diffusion.ModelFolder;
 

@@ -61,7 +61,7 @@ public sealed record TinyWorldConfig : IValidatableConfig
     /// The tiny llama that writes harmful prompts (<c>tiny:prompt-llm</c>): its sizes and training, on the world's
     /// harmful captions answering the <c>harmful-prompts</c> stage's own instructions.
     /// </summary>
-    public Prompts.TinyLlm.TinyLlamaTrainingOptions PromptLlm { get; init; } = new();
+    public TinyLlm.TinyLlamaTrainingOptions PromptLlm { get; init; } = new();
 
     /// <summary>Binds the <c>world:</c> node of a config file; null (no section) gives the defaults.</summary>
     public static TinyWorldConfig Bind(YamlNode? world, string sourceName)

@@ -3,7 +3,6 @@ using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.Progress;
 using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Prompts.Configuration;
-using SafeDiffusion.Prompts.TinyLlm;
 using SafeDiffusion.TinyWorld.Caching;
 using SafeDiffusion.TinyWorld.Captions;
 using SafeDiffusion.TinyWorld.Classifier;
@@ -11,6 +10,7 @@ using SafeDiffusion.TinyWorld.Configuration;
 using SafeDiffusion.TinyWorld.Data;
 using SafeDiffusion.TinyWorld.Pretraining;
 using SafeDiffusion.TinyWorld.Rendering;
+using SafeDiffusion.TinyWorld.TinyLlm;
 
 namespace SafeDiffusion.TinyWorld.Integration;
 

@@ -5,7 +5,7 @@ using SafeDiffusion.Core.Progress;
 using SafeDiffusion.Diffusion.Schedulers;
 using SafeDiffusion.Diffusion.TextEncoders;
 using SafeDiffusion.Diffusion.Unet;
-using SafeDiffusion.Training.Engine;
+using SafeDiffusion.TinyWorld.Optimization;
 using SafeDiffusion.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using SafeDiffusion.Training.Engine;
+using SafeDiffusion.TinyWorld.Optimization;
 using SafeDiffusion.Training.Optimization;
 using Parameter = TorchSharp.Modules.Parameter;
 

@@ -7,7 +7,7 @@ public enum PretrainingOptimizerKind
     AdamW,
 
     /// <summary>
-    /// Muon for the matrices and kernels inside the network (<see cref="SafeDiffusion.Training.Optimization.Muon"/>),
+    /// Muon for the matrices and kernels inside the network (<see cref="SafeDiffusion.TinyWorld.Optimization.Muon"/>),
     /// AdamW for the rest: vectors, embedding tables and the layers at the network's boundaries.
     /// </summary>
     Muon,

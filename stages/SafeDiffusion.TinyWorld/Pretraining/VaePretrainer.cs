@@ -3,7 +3,7 @@ using System.Globalization;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.Progress;
 using SafeDiffusion.Diffusion.Vae;
-using SafeDiffusion.Training.Engine;
+using SafeDiffusion.TinyWorld.Optimization;
 using SafeDiffusion.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,26 +1,19 @@
+using SafeDiffusion.Core.Randomness;
+
 namespace SafeDiffusion.TinyWorld.World;
 
 /// <summary>
-/// SplitMix64: the world's own generator, so a seed names the same scenes and captions on every runtime version
-/// (System.Random's algorithm is an implementation detail). Not thread-safe; make one per stream.
+/// The world's draws over <see cref="SplitMix64"/>, so a seed names the same scenes and captions on every runtime
+/// version (System.Random's algorithm is an implementation detail). Not thread-safe; make one per stream.
 /// </summary>
 public sealed class WorldRandom(long seed)
 {
-    private ulong _state = unchecked((ulong)seed);
+    private readonly SplitMix64 _bits = new(seed);
 
-    public ulong NextUInt64()
-    {
-        unchecked
-        {
-            ulong z = _state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-    }
+    public ulong NextUInt64() => _bits.NextUInt64();
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => _bits.NextDouble();
 
     public double Uniform(double low, double high) => low + (high - low) * NextDouble();
 

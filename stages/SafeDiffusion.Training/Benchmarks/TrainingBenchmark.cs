@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SafeDiffusion.Core.Diagnostics;
 using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Training.Data;
 using SafeDiffusion.Training.Engine;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using SafeDiffusion.Core.Contracts;
+using SafeDiffusion.Core.Randomness;
 using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Datasets.Parts;
 using SafeDiffusion.Datasets.Schemas;

@@ -1,3 +1,4 @@
+using SafeDiffusion.Core.Randomness;
 using SafeDiffusion.Diffusion.Vision;
 
 namespace SafeDiffusion.Training.Data;

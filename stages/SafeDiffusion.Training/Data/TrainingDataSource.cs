@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Tasks.Dataflow;
 using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Core.Randomness;
 using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Diffusion.Tokenization;
 using SafeDiffusion.Images.Codecs;

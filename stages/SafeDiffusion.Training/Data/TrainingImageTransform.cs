@@ -1,3 +1,4 @@
+using SafeDiffusion.Core.Randomness;
 using SafeDiffusion.Diffusion.Vision;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using SafeDiffusion.Datasets.Inspection;
 using SafeDiffusion.Datasets.Tests.Support;
+using SafeDiffusion.Inspection;
 
 namespace SafeDiffusion.Datasets.Tests.Inspection;
 

@@ -1,8 +1,8 @@
 using SafeDiffusion.Core.Errors;
-using SafeDiffusion.Datasets.Inspection;
 using SafeDiffusion.Datasets.Parts;
 using SafeDiffusion.Datasets.Schemas;
 using SafeDiffusion.Datasets.Tests.Support;
+using SafeDiffusion.Inspection;
 using SafeDiffusion.Testing;
 
 namespace SafeDiffusion.Datasets.Tests.Inspection;

@@ -1,12 +1,12 @@
 using System.Collections;
 using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Diffusion.Checkpoints;
 using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Safetensors;
+using SafeDiffusion.Diffusion.Tests.Checkpoints;
 using SafeDiffusion.Diffusion.Vision;
-using SafeDiffusion.Evaluation.Checkpoints;
 using SafeDiffusion.Evaluation.Features;
 using SafeDiffusion.Evaluation.Features.Inception;
-using SafeDiffusion.Evaluation.Tests.Checkpoints;
 using SafeDiffusion.Testing;
 using TorchSharp;
 using TorchSharp.PyBridge;

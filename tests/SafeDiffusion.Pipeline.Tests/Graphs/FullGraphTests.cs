@@ -5,6 +5,7 @@ using SafeDiffusion.Evaluation.Summary;
 using SafeDiffusion.Pipeline.Cli;
 using SafeDiffusion.Prompts.Gguf;
 using SafeDiffusion.Testing;
+using SafeDiffusion.TinyWorld.TinyLlm;
 
 namespace SafeDiffusion.Pipeline.Tests.Graphs;
 

@@ -1,6 +1,7 @@
 using SafeDiffusion.Pipeline.Cli;
 using SafeDiffusion.Prompts.Gguf;
 using SafeDiffusion.Testing;
+using SafeDiffusion.TinyWorld.TinyLlm;
 
 namespace SafeDiffusion.Pipeline.Tests.Support;
 

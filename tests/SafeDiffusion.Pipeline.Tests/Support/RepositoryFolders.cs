@@ -3,7 +3,8 @@ namespace SafeDiffusion.Pipeline.Tests.Support;
 /// <summary>Folders of the checkout the tests run from (found by walking up to the solution file).</summary>
 internal static class RepositoryFolders
 {
-    /// <summary>The checkout's root: the folder that holds <c>SafeDiffusion.Pipeline.sln</c>.</summary>
+    /// <summary>The folder that holds SafeDiffusion.Pipeline.sln.</summary>
+    /// <exception cref="DirectoryNotFoundException">No folder above the test binaries holds the solution file.</exception>
     public static string Root
     {
         get

@@ -2,6 +2,7 @@ using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Prompts.Gguf;
 using SafeDiffusion.Prompts.Llm;
 using SafeDiffusion.Testing;
+using SafeDiffusion.TinyWorld.TinyLlm;
 
 namespace SafeDiffusion.Prompts.Tests.Gguf;
 

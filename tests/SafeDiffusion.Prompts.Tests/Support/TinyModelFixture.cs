@@ -1,8 +1,8 @@
 using SafeDiffusion.Prompts.Configuration;
-using SafeDiffusion.Prompts.Gguf;
 using SafeDiffusion.Prompts.Llm;
 using SafeDiffusion.Prompts.Writer;
 using SafeDiffusion.Testing;
+using SafeDiffusion.TinyWorld.TinyLlm;
 
 namespace SafeDiffusion.Prompts.Tests.Support;
 

@@ -3,6 +3,7 @@ using SafeDiffusion.Prompts.Llm;
 using SafeDiffusion.Prompts.Tests.Support;
 using SafeDiffusion.Prompts.Writer;
 using SafeDiffusion.Testing;
+using SafeDiffusion.TinyWorld.TinyLlm;
 
 namespace SafeDiffusion.Prompts.Tests.Writer;
 

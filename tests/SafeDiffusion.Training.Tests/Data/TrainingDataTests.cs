@@ -1,4 +1,5 @@
 using SafeDiffusion.Core.Contracts;
+using SafeDiffusion.Core.Randomness;
 using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Tokenization;
 using SafeDiffusion.Diffusion.Vision;

@@ -1,6 +1,6 @@
+using SafeDiffusion.Core.Diagnostics;
 using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Testing;
-using SafeDiffusion.Training.Benchmarks;
 using SafeDiffusion.Training.Engine;
 using SafeDiffusion.Training.Objectives;
 using SafeDiffusion.Training.Tests.Support;

@@ -1,6 +1,6 @@
 using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Diffusion.Checkpoints;
 using SafeDiffusion.Diffusion.Safetensors;
-using SafeDiffusion.Evaluation.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 

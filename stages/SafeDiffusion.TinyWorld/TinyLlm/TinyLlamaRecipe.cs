@@ -1,0 +1,19 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace SafeDiffusion.TinyWorld.TinyLlm;
+
+/// <summary>The identity of a trained tiny writer model, for caches: the same key means the same weights.</summary>
+public static class TinyLlamaRecipe
+{
+    /// <summary>Bumped whenever a code change alters what training produces, so old cache entries stop matching.</summary>
+    public const string FormatVersion = "tiny-llm/1";
+
+    /// <summary>SHA-256 (hex) of the format version, the options and the corpus content.</summary>
+    public static string Key(CaptionCorpus corpus, TinyLlamaTrainingOptions options)
+    {
+        var text = $"{FormatVersion}\n{JsonSerializer.Serialize(options)}\n{corpus.ContentHash()}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+}
