@@ -14,7 +14,8 @@ namespace SafeDiffusion.Datasets.Stages;
 /// label, split and category in the manifest. Rows are written in image_id order, whatever order generation finished
 /// them in, so the same images give the same files in every run (a nightly rerun that changed nothing hashes alike).
 /// </summary>
-public sealed class DatasetStage : Stage<ImageRecord, DatasetReady, DatasetConfig>
+/// <param name="imagesStage">The stage whose image rows it splits.</param>
+public sealed class DatasetStage(string imagesStage) : Stage<ImageRecord, DatasetReady, DatasetConfig>
 {
     public const string DefaultName = "dataset";
 
@@ -22,7 +23,7 @@ public sealed class DatasetStage : Stage<ImageRecord, DatasetReady, DatasetConfi
 
     public override string Description => "Train/holdout Parquet dataset of clean (class 1) and harmful (class 2) image rows.";
 
-    public override IReadOnlyList<string> Inputs => ["images"];
+    public override IReadOnlyList<string> Inputs { get; } = [imagesStage];
 
     public override IPropagatorBlock<ImageRecord, DatasetReady> Build(StageContext context, DatasetConfig config)
     {

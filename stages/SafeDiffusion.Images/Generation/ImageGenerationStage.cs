@@ -14,7 +14,9 @@ namespace SafeDiffusion.Images.Generation;
 /// stable, and ids already in the stage's parts are neither generated nor written again. With a shard, only the
 /// prompts that hash into it are generated.
 /// </summary>
-public sealed class ImageGenerationStage(string name = ImageGenerationStage.DefaultName, IReadOnlyList<string>? inputs = null)
+/// <param name="name">The stage's name in its graph.</param>
+/// <param name="inputs">The stages whose prompt records it draws.</param>
+public sealed class ImageGenerationStage(string name, IReadOnlyList<string> inputs)
     : Stage<PromptRecord, ImageRecord, ImageGenerationConfig>
 {
     public const string DefaultName = "images";
@@ -23,7 +25,7 @@ public sealed class ImageGenerationStage(string name = ImageGenerationStage.Defa
 
     public override string Description => "Stable Diffusion txt2img for every prompt (one seed per image), PNG rows in Parquet parts.";
 
-    public override IReadOnlyList<string> Inputs { get; } = inputs ?? ["laion-prompts", "harmful-prompts"];
+    public override IReadOnlyList<string> Inputs { get; } = inputs;
 
     public override IPropagatorBlock<PromptRecord, ImageRecord> Build(StageContext context, ImageGenerationConfig config)
     {

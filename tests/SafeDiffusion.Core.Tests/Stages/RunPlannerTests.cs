@@ -1,3 +1,5 @@
+using SafeDiffusion.Core.Configuration;
+using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Core.Stages;
 
@@ -25,6 +27,104 @@ public class RunPlannerTests
     };
 
     private static string Digest(string artifactSha) => RunPlanner.OutputsDigest(Completed(artifactSha));
+
+    private static StageGraph Chain() => new("toy", [new CountStage(), new ScaleStage(), new SumStage()]);
+
+    /// <summary>The plan for <paramref name="execute"/> over the fixture's run <paramref name="runId"/> under <paramref name="overrides"/>.</summary>
+    private static RunPlan PlanFor(GraphFixture f, StageGraph graph, string runId, IEnumerable<string> execute, bool force = false, params string[] overrides)
+    {
+        var document = ConfigDocument.Parse(f.Yaml, "toy.yaml").WithOverrides(overrides);
+        var binder = new ConfigBinder(document);
+        var config = binder.Bind<PipelineConfig>(document.Root, "");
+        binder.ThrowIfAny();
+        using var run = f.Store.Open(runId);
+        return RunPlanner.Plan(graph, StageConfigs.Bind(graph.Stages, config, document), run, new RunSelection(execute.ToHashSet(), force));
+    }
+
+    [Fact]
+    public async Task After_a_complete_run_every_unchanged_stage_is_skipped()
+    {
+        using var f = new GraphFixture();
+        var graph = Chain();
+        var (_, runId) = await f.RunAsync(graph);
+
+        var plan = PlanFor(f, graph, runId, ["count", "scale", "sum"]);
+
+        Assert.Equal(["count", "scale", "sum"], plan.Skip);
+        Assert.Empty(plan.Execute);
+    }
+
+    [Fact]
+    public async Task A_changed_config_executes_its_stage_and_everything_fed_by_it_and_replays_what_feeds_it()
+    {
+        using var f = new GraphFixture();
+        var graph = Chain();
+        var (_, runId) = await f.RunAsync(graph);
+
+        var plan = PlanFor(f, graph, runId, ["count", "scale", "sum"], overrides: "stages.scale.factor=3");
+
+        Assert.Equal(["scale", "sum"], plan.Execute);
+        Assert.Equal(["count"], plan.Skip);
+        Assert.Equal(["count"], plan.Replay);
+        Assert.Empty(plan.Discard);
+    }
+
+    [Fact]
+    public async Task Force_executes_unchanged_stages_from_nothing()
+    {
+        using var f = new GraphFixture();
+        var graph = Chain();
+        var (_, runId) = await f.RunAsync(graph);
+
+        var plan = PlanFor(f, graph, runId, ["scale"], force: true);
+
+        Assert.Equal(["scale"], plan.Execute);
+        Assert.Equal(["scale"], plan.Discard);
+        Assert.Empty(plan.Resume);
+    }
+
+    [Fact]
+    public async Task A_stage_an_interrupted_execution_left_running_resumes()
+    {
+        using var f = new GraphFixture();
+        var graph = Chain();
+        var (_, runId) = await f.RunAsync(graph);
+        using (var run = f.Store.Open(runId)) run.UpdateStage("sum", r => r with { Status = StageStatus.Running });
+
+        var plan = PlanFor(f, graph, runId, ["sum"]);
+
+        Assert.Equal(["sum"], plan.Execute);
+        Assert.Equal(["sum"], plan.Resume);
+        Assert.Equal(["scale"], plan.Replay);
+    }
+
+    [Fact]
+    public async Task Stale_stages_that_do_not_execute_are_in_the_plan_with_where_to_rerun_from()
+    {
+        using var f = new GraphFixture();
+        var graph = Chain();
+        var (_, runId) = await f.RunAsync(graph);
+        await f.RunAsync(graph, new HashSet<string> { "count" }, runId, overrides: "stages.count.count=3");
+
+        var plan = PlanFor(f, graph, runId, ["count"], overrides: "stages.count.count=3");
+
+        Assert.Equal(["count"], plan.Skip);
+        Assert.Equal(["scale", "sum"], plan.Stale.Select(s => s.Stage));
+        Assert.All(plan.Stale, s => Assert.Equal("scale", s.RerunFrom));
+    }
+
+    [Fact]
+    public async Task An_input_that_never_completed_is_refused_with_the_command_that_fixes_it()
+    {
+        using var f = new GraphFixture();
+        var graph = Chain();
+        var (_, runId) = await f.RunAsync(graph, new HashSet<string> { "count" });
+
+        var e = Assert.Throws<UsageException>(() => PlanFor(f, graph, runId, ["sum"]));
+
+        Assert.Contains("no completed output of scale", e.Message);
+        Assert.Contains("--from scale", e.Message);
+    }
 
     [Fact]
     public void A_stage_whose_input_changed_since_it_ran_is_stale_and_so_is_everything_reading_it()
