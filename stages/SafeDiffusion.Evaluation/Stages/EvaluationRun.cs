@@ -122,8 +122,9 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         var rows = await new ParquetPartReader<EvalImageRecord>(EvalSchema.Instance).ReadAsync(evalFolder, ct).ToListAsync(ct).ConfigureAwait(false);
         if (rows.Any(r => !current.Contains(r.ImageId)))
         {
+            await PartFolderRetention.RetainAsync(evalFolder, EvalSchema.Instance,
+                context.Shard.IsAll ? null : ParquetPartWriterOptions.Default.ForShard(context.Shard), current.Contains, ct).ConfigureAwait(false);
             rows = rows.Where(r => current.Contains(r.ImageId)).ToList();
-            await RewriteAsync(evalFolder, rows, ct).ConfigureAwait(false);
         }
         var settings = Settings(matrix, classifier.Name);
         var summary = EvalSummaryBuilder.Build(rows, measurements, settings, config.Claim.ToCriteria());
@@ -149,23 +150,6 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
 
     private string ImagesFolder(EvalArm arm, string set) =>
         Path.Combine(context.Directory, "images", arm.Key, Images.Export.ImageExporter.SafeFileStem(set));
-
-    /// <summary>Replaces the eval rows in <paramref name="folder"/> with <paramref name="rows"/>, keeping the folder's settings marker.</summary>
-    private async Task RewriteAsync(string folder, IReadOnlyList<EvalImageRecord> rows, CancellationToken ct)
-    {
-        var rewritten = folder + ".rewrite";
-        if (Directory.Exists(rewritten)) Directory.Delete(rewritten, recursive: true);
-        await using (var writer = await ParquetPartWriter<EvalImageRecord>.OpenAsync(rewritten, EvalSchema.Instance,
-                         context.Shard.IsAll ? null : ParquetPartWriterOptions.Default.ForShard(context.Shard), ct).ConfigureAwait(false))
-        {
-            foreach (var row in rows) await writer.WriteAsync(row, ct).ConfigureAwait(false);
-            await writer.CompleteAsync().ConfigureAwait(false);
-        }
-        File.Copy(Path.Combine(folder, StageOutputFolder.MarkerFileName), Path.Combine(rewritten, StageOutputFolder.MarkerFileName));
-        // Interrupted between these two moves, the next execution finds no marker and judges everything again.
-        Directory.Delete(folder, recursive: true);
-        Directory.Move(rewritten, folder);
-    }
 
     /// <summary>What decides a judged row besides the image: the judges' settings and the models behind them, by content.</summary>
     private string JudgesFingerprint(string classifierPath, string? clipPath) =>

@@ -11,8 +11,9 @@ namespace SafeDiffusion.Images.Generation;
 /// <summary>
 /// <c>images</c>: prompt records in, image rows out. Model replicas (one per leased device) generate batches while
 /// PNG encoding runs on parallel CPU workers and one writer appends rows to Parquet parts. Resumable: image ids are
-/// stable, and ids already in the stage's parts are neither generated nor written again. With a shard, only the
-/// prompts that hash into it are generated.
+/// stable (prompt, model identity, seed), the folder is marked with the sampling settings, and ids already in the
+/// stage's parts are neither generated nor written again; images of prompts it is no longer given are removed. With
+/// a shard, only the prompts that hash into it are generated.
 /// </summary>
 /// <param name="name">The stage's name in its graph.</param>
 /// <param name="inputs">The stages whose prompt records it draws.</param>
