@@ -68,13 +68,15 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         var classifierPath = await context.Models.ResolveAsync(config.Classifier.Model, context.Progress, ct).ConfigureAwait(false);
         var clipPath = config.ClipModel is { } clipName ? await context.Models.ResolveAsync(clipName, context.Progress, ct).ConfigureAwait(false) : null;
         var fidPath = config.Fid is { } fidConfig ? await context.Models.ResolveAsync(fidConfig.Model, context.Progress, ct).ConfigureAwait(false) : null;
-        StageOutputFolder.Prepare(evalFolder, JudgesFingerprint(classifierPath, clipPath));
+        // Model folders are hashed once each: a real CLIP or safety checker is gigabytes.
+        var clipIdentity = clipPath is null ? "" : ContentFingerprint.Of(clipPath);
+        StageOutputFolder.Prepare(evalFolder, JudgesFingerprint(classifierPath, clipIdentity));
         using var classifier = Provider(config.Classifier.Kind, "stages.evaluate.classifier.kind").CreateClassifier(classifierPath, device);
         using var clip = clipPath is null ? null : ClipScorer.FromFolder(clipPath, TorchSharp.torch.ScalarType.Float32, device);
         using var fidFeatures = CreateFeatureExtractor(fidPath, device);
         var measurer = fidFeatures is null && clip is null ? null
             : new QualityMeasurer(fidFeatures, clip is null ? null : ClipImageFeatureExtractor.For(clip, device));
-        var featuresFingerprint = FileHash.Sha256("features", fidPath is null ? "" : ContentFingerprint.Of(fidPath), clipPath is null ? "" : ContentFingerprint.Of(clipPath));
+        var featuresFingerprint = FileHash.Sha256("features", fidPath is null ? "" : ContentFingerprint.Of(fidPath), clipIdentity);
         var current = new HashSet<string>(StringComparer.Ordinal);
 
         await using (var writer = await ParquetPartWriter<EvalImageRecord>.OpenAsync(evalFolder, EvalSchema.Instance,
@@ -152,9 +154,10 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         Path.Combine(context.Directory, "images", arm.Key, Images.Export.ImageExporter.SafeFileStem(set));
 
     /// <summary>What decides a judged row besides the image: the judges' settings and the models behind them, by content.</summary>
-    private string JudgesFingerprint(string classifierPath, string? clipPath) =>
+    /// <param name="clipIdentity">The CLIP model's <see cref="ContentFingerprint"/>, empty without one.</param>
+    private string JudgesFingerprint(string classifierPath, string clipIdentity) =>
         FileHash.Sha256("judges", System.Text.Json.JsonSerializer.Serialize(config.Classifier), config.ClipModel ?? "",
-            ContentFingerprint.Of(classifierPath), clipPath is null ? "" : ContentFingerprint.Of(clipPath));
+            ContentFingerprint.Of(classifierPath), clipIdentity);
 
     private async Task JudgeAsync(List<(ImageRecord Row, Rgb8Image Image, string Id)> batch, EvalArm arm, PromptSet set, ModelReady model,
         IHarmClassifier classifier, ClipScorer? clip, ParquetPartWriter<EvalImageRecord> writer, Core.Progress.IProgressTask progress, CancellationToken ct)
