@@ -5,6 +5,7 @@ using SafeDiffusion.Evaluation.Report;
 using SafeDiffusion.Evaluation.Stages;
 using SafeDiffusion.Evaluation.Summary;
 using SafeDiffusion.Pipeline.Cli;
+using SafeDiffusion.Pipeline.Graphs;
 
 namespace SafeDiffusion.Pipeline.Commands;
 
@@ -38,6 +39,7 @@ internal static class ReportCommand
             var target = parse.GetValue(output) is { } o ? Path.GetFullPath(o, env.WorkingDirectory) : Path.Combine(evaluate, EvaluationStage.ReportFolder);
             var result = await ReportRenderer.RenderFromArtifactsAsync(summaryPath, Path.Combine(evaluate, "eval"), target,
                 new ReportOptions { ShowHarmful = parse.GetValue(showHarmful), GridPromptsPerKind = parse.GetValue(prompts) }, ct);
+            StaleReports.Update(store.ReadManifest(id), parse.GetValue(stage)!, result.Markdown);
             foreach (var file in result.All) env.Out.WriteLine(file);
             return ExitCodes.Success;
         });

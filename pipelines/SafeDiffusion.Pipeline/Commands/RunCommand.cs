@@ -30,7 +30,7 @@ internal static class RunCommand
         var runs = CommonOptions.Runs();
         var run = CommonOptions.Run("Work in an existing run (its upstream outputs feed the stage); default: a new run for graphs.");
         var from = new Option<string?>("--from") { Description = "Rerun this stage and everything downstream of it.", HelpName = "STAGE" };
-        var force = new Option<bool>("--force") { Description = "Rerun stages even when their inputs and config are unchanged." };
+        var force = new Option<bool>("--force") { Description = "Rerun the selected stages from nothing, even when their inputs and config are unchanged: their earlier outputs (resumable images, eval rows, checkpoints) are discarded." };
         var shard = new Option<string?>("--shard")
         {
             Description = "Generate one share of the prompts, i/N (0-based); default from SHARD_INDEX/SHARD_COUNT, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set.",
@@ -103,14 +103,18 @@ internal static class RunCommand
     private static void PrintSummary(CliEnvironment env, RunStore store, string runId, GraphResult result)
     {
         var manifest = store.ReadManifest(runId);
+        var stale = RunPlanner.StaleStages(manifest);
         env.Out.WriteLine();
         env.Out.WriteLine($"run {runId}");
         foreach (var (name, record) in manifest.Stages)
         {
-            var state = result.Skipped.Contains(name) ? "up to date" : record.Status.ToString().ToLowerInvariant();
+            var state = stale.Any(s => s.Stage == name) ? "stale"
+                : result.Skipped.Contains(name) ? "up to date"
+                : record.Status.ToString().ToLowerInvariant();
             var took = record.DurationSeconds is { } d ? TimeSpan.FromSeconds(d).ToString(@"m\:ss", CultureInfo.InvariantCulture) : "";
             env.Out.WriteLine($"  {name,-20} {state,-11} {took,6}  {record.Artifacts.Count} artifact(s)");
         }
+        foreach (var line in StaleStage.Describe(stale, runId)) env.Out.WriteLine(line);
         foreach (var output in result.Outputs)
             if (output is IRunSummary summary) env.Out.WriteLine(summary.Describe());
         env.Out.WriteLine($"manifest: {Path.Combine(store.Root, runId, RunStore.ManifestFileName)}");

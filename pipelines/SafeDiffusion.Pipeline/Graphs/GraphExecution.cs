@@ -78,9 +78,11 @@ public static class GraphExecution
         catch (Exception e)
         {
             run.RecordOutcome(Outcome(RunStatus.Failed, e is PipelineException ? e.Message : $"{e.GetType().Name}: {e.Message}"));
+            StaleReports.Update(graph, run.Manifest, run.Directory);
             throw;
         }
         run.RecordOutcome(Outcome(RunStatus.Succeeded, null));
+        StaleReports.Update(graph, run.Manifest, run.Directory);
         // A shard or a part of the graph is not a dataset anyone should consume on its own.
         if (whole && shard.IsAll && graph.Name is PipelineComposition.Data or PipelineComposition.Full)
             store.PointTo(RunStore.LatestData, run.Id);

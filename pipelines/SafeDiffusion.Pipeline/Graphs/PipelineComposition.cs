@@ -7,6 +7,7 @@ using SafeDiffusion.Training.Stages;
 using SafeDiffusion.Images.Generation;
 using SafeDiffusion.Pipeline.Cli;
 using SafeDiffusion.Prompts.Configuration;
+using SafeDiffusion.Prompts.Laion;
 using SafeDiffusion.Prompts.Stages;
 using SafeDiffusion.Prompts.Writer;
 using SafeDiffusion.TinyWorld.Caching;
@@ -27,6 +28,17 @@ public static class PipelineComposition
 
     public static IReadOnlyList<string> GraphNames => [Full, Data, Compare];
 
+    // One name per stage (its config section, run folder and manifest entry), each the stage's own constant.
+    private const string LaionPrompts = LaionCaptionSource.StageName;
+    private const string HarmfulPrompts = HarmfulPromptWriter.StageName;
+    private const string Images = ImageGenerationStage.DefaultName;
+    private const string Dataset = DatasetStage.DefaultName;
+    private const string SafetyTrain = SafetyTrainStage.StageName;
+    private const string MaliciousFinetune = MaliciousFinetuneStage.StageName;
+    private const string Evaluate = EvaluationStage.DefaultName;
+    private const string Comparison = ComparisonStage.DefaultName;
+
+    /// <summary>Every stage of the experiment, each with the stages it takes records from and reads artifacts of.</summary>
     private static IReadOnlyList<IStage> AllStages(LoadedConfig? loaded = null)
     {
         var prompts = new ParquetPromptArtifactStore();
@@ -36,11 +48,11 @@ public static class PipelineComposition
         [
             new LaionPromptsStage(prompts),
             new HarmfulPromptsStage(prompts, folder => ClipTokenizer.FromFolder(folder).CountTokens, domain),
-            new ImageGenerationStage(),
-            new DatasetStage(),
-            new SafetyTrainStage(),
-            new MaliciousFinetuneStage(),
-            new EvaluationStage(JudgeProviders()),
+            new ImageGenerationStage(Images, inputs: [LaionPrompts, HarmfulPrompts]),
+            new DatasetStage(imagesStage: Images),
+            new SafetyTrainStage(SafetyTrain, datasetStage: Dataset),
+            new MaliciousFinetuneStage(MaliciousFinetune, safetyTrainStage: SafetyTrain, datasetStage: Dataset),
+            new EvaluationStage(JudgeProviders(), Evaluate, attackStage: MaliciousFinetune, datasetStage: Dataset),
         ];
     }
 
@@ -63,9 +75,9 @@ public static class PipelineComposition
 
     private static IReadOnlyList<ComparisonVariant> Variants(LoadedConfig? loaded)
     {
-        if (loaded?.Config.Stages.GetValueOrDefault(ComparisonStage.DefaultName) is not { } node) return ComparisonVariant.Defaults;
+        if (loaded?.Config.Stages.GetValueOrDefault(Comparison) is not { } node) return ComparisonVariant.Defaults;
         var binder = new ConfigBinder(loaded.Document);
-        var config = binder.Bind<ComparisonConfig>(node, $"stages.{ComparisonStage.DefaultName}");
+        var config = binder.Bind<ComparisonConfig>(node, $"stages.{Comparison}");
         binder.ThrowIfAny();
         return config.Variants;
     }
@@ -77,14 +89,14 @@ public static class PipelineComposition
         var providers = JudgeProviders();
         foreach (var v in variants)
         {
-            yield return new SafetyTrainStage(Variant(SafetyTrainStage.StageName, v.Name));
-            yield return new MaliciousFinetuneStage(Variant(MaliciousFinetuneStage.StageName, v.Name), Variant(SafetyTrainStage.StageName, v.Name));
-            yield return new EvaluationStage(providers, Variant(EvaluationStage.DefaultName, v.Name), Variant(MaliciousFinetuneStage.StageName, v.Name));
+            yield return new SafetyTrainStage(Variant(SafetyTrain, v.Name), datasetStage: Dataset);
+            yield return new MaliciousFinetuneStage(Variant(MaliciousFinetune, v.Name), safetyTrainStage: Variant(SafetyTrain, v.Name), datasetStage: Dataset);
+            yield return new EvaluationStage(providers, Variant(Evaluate, v.Name), attackStage: Variant(MaliciousFinetune, v.Name), datasetStage: Dataset);
         }
-        yield return new ComparisonStage(variants.Select(v => (v.Name, v.Label.Length > 0 ? v.Label : v.Name, Variant(EvaluationStage.DefaultName, v.Name))).ToList());
+        yield return new ComparisonStage(variants.Select(v => (v.Name, v.Label.Length > 0 ? v.Label : v.Name, Variant(Evaluate, v.Name))).ToList());
     }
 
-    private static readonly HashSet<string> DataStages = ["laion-prompts", "harmful-prompts", "images", "dataset"];
+    private static readonly HashSet<string> DataStages = [LaionPrompts, HarmfulPrompts, Images, Dataset];
 
     /// <summary>
     /// Binds every section of the config that some part of the program owns, reporting all problems at once. For
@@ -100,13 +112,13 @@ public static class PipelineComposition
         {
             // A variant's sections are copies of the shared ones, located at the shared ones' lines; its own
             // settings at the compare section that names them (the built-in variants: at the file as a whole).
-            var variantsAt = document.Locate(document.Find($"stages.{ComparisonStage.DefaultName}"));
+            var variantsAt = document.Locate(document.Find($"stages.{Comparison}"));
             foreach (var v in Variants(loaded))
             {
                 document = document
-                    .WithCopiedSection($"stages.{SafetyTrainStage.StageName}", $"stages.{Variant(SafetyTrainStage.StageName, v.Name)}", v.Set.Select(kv => $"{kv.Key}={kv.Value}"), variantsAt)
-                    .WithCopiedSection($"stages.{MaliciousFinetuneStage.StageName}", $"stages.{Variant(MaliciousFinetuneStage.StageName, v.Name)}", [], variantsAt)
-                    .WithCopiedSection($"stages.{EvaluationStage.DefaultName}", $"stages.{Variant(EvaluationStage.DefaultName, v.Name)}", [], variantsAt);
+                    .WithCopiedSection($"stages.{SafetyTrain}", $"stages.{Variant(SafetyTrain, v.Name)}", v.Set.Select(kv => $"{kv.Key}={kv.Value}"), variantsAt)
+                    .WithCopiedSection($"stages.{MaliciousFinetune}", $"stages.{Variant(MaliciousFinetune, v.Name)}", [], variantsAt)
+                    .WithCopiedSection($"stages.{Evaluate}", $"stages.{Variant(Evaluate, v.Name)}", [], variantsAt);
             }
             var rebinder = new ConfigBinder(document);
             config = rebinder.Bind<PipelineConfig>(document.Root, "");
@@ -130,7 +142,7 @@ public static class PipelineComposition
     {
         var binder = new ConfigBinder(loaded.Document);
         var world = binder.Bind<TinyWorldConfig>(loaded.Config.World, "world");
-        var writer = binder.Bind<HarmfulPromptsConfig>(loaded.Config.Stages.GetValueOrDefault(HarmfulPromptWriter.StageName), $"stages.{HarmfulPromptWriter.StageName}");
+        var writer = binder.Bind<HarmfulPromptsConfig>(loaded.Config.Stages.GetValueOrDefault(HarmfulPrompts), $"stages.{HarmfulPrompts}");
         binder.ThrowIfAny();
         var cache = new TinyArtifactCache(world.Cache is { } root ? Path.GetFullPath(root, loaded.BaseDirectory) : TinyArtifactCache.DefaultRoot(),
             world.Shipped is { } shipped ? [Path.GetFullPath(shipped, loaded.BaseDirectory)] : []);

@@ -50,6 +50,11 @@ public sealed record StageRecord
     public string? ConfigSha256 { get; init; }
     /// <summary>Hash of the config hash and every upstream artifact hash: equal fingerprints mean equal inputs.</summary>
     public string? Fingerprint { get; init; }
+    /// <summary>
+    /// The outputs digest of every stage this one read, as they were when it completed: a later change of any of
+    /// them makes this stage stale (<c>RunPlanner.StaleStages</c>). Null in manifests written before it was recorded.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? InputDigests { get; init; }
     public IReadOnlyList<ArtifactRecord> Artifacts { get; init; } = [];
     /// <summary>Figures the stage reports: counts, rates, losses, timings.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();

@@ -7,7 +7,8 @@ namespace SafeDiffusion.Core.Stages;
 
 /// <summary>Which stages to execute; the rest of what they need is read back from the run.</summary>
 /// <param name="Execute">Stage names to execute (e.g. all, one, or one and everything downstream).</param>
-/// <param name="Force">Execute even stages whose inputs and config are unchanged since they last completed.</param>
+/// <param name="Force">Execute even stages whose inputs and config are unchanged since they last completed, from
+/// nothing: what their folders hold from earlier executions (resumable rows, images, checkpoints) is discarded.</param>
 public sealed record RunSelection(IReadOnlySet<string> Execute, bool Force = false);
 
 public sealed record GraphResult(
@@ -33,42 +34,23 @@ public sealed class GraphRunner
     public async Task<GraphResult> RunAsync(
         StageGraph graph, StageConfigs configs, PipelineEnvironment env, RunSelection selection, CancellationToken ct)
     {
-        foreach (var name in selection.Execute) _ = graph[name];
         var run = env.Run;
         AtomicFile.CleanStaleTemps(run.Directory);
 
-        // 1. What executes, what is skipped as up to date, what is replayed from artifacts.
-        var executing = new HashSet<string>();
-        var skipped = new List<string>();
-        foreach (var stage in graph.Stages.Where(s => selection.Execute.Contains(s.Name)))
-        {
-            var deps = graph.DependenciesOf(stage.Name).ToList();
-            var record = run.Stage(stage.Name);
-            bool inputsSettled = deps.All(d => !executing.Contains(d));
-            if (!selection.Force && inputsSettled && record.Status == StageStatus.Completed
-                && record.Fingerprint == Fingerprint(graph, configs, run, stage.Name))
-            {
-                skipped.Add(stage.Name);
-                continue;
-            }
-            executing.Add(stage.Name);
-        }
-        var needed = new HashSet<string>();
-        foreach (var name in executing)
-        foreach (var dep in graph.DependenciesOf(name))
-            if (!executing.Contains(dep)) needed.Add(dep);
-        var missing = needed.Where(n => run.Stage(n).Status != StageStatus.Completed).ToList();
-        if (missing.Count > 0)
-            throw new UsageException(
-                $"Run {run.Id} has no completed output of {string.Join(", ", missing)}, which {string.Join(", ", executing.Where(e => graph.DependenciesOf(e).Any(missing.Contains)))} needs. " +
-                $"Run those stages first (`pipeline run {missing[0]} --run {run.Id}`) or use --from {missing[0]}.");
-        var replayed = graph.Stages.Where(s => needed.Contains(s.Name) && graph.Stages.Any(e => executing.Contains(e.Name) && e.Inputs.Contains(s.Name)))
-            .Select(s => s.Name).ToList();
-
+        // 1. What executes, what is skipped as up to date, what is replayed from artifacts (the planner decides).
+        var plan = RunPlanner.Plan(graph, configs, run, selection);
+        var executing = plan.Execute.ToHashSet(StringComparer.Ordinal);
+        var skipped = plan.Skip;
+        var replayed = plan.Replay;
         foreach (var name in skipped)
             env.Progress.Info($"{name}: up to date (inputs and config unchanged); skipped. Use --force to rerun it.");
+        foreach (var name in plan.Resume)
+            env.Progress.Info($"{name}: resuming what its last, unfinished execution left where it still matches its inputs.");
+        foreach (var line in StaleStage.Describe(plan.Stale, run.Id))
+            env.Progress.Warn(line);
         if (executing.Count == 0)
             return new GraphResult([], skipped, [], []);
+        foreach (var name in plan.Discard) StageOutputFolder.Clear(run.StageDirectory(name));
 
         // 2. Instances: live blocks for executing stages, replay sources for their recorded inputs.
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -137,8 +119,9 @@ public sealed class GraphRunner
                     Notes = instance.Context.Notes,
                     Error = null,
                 });
-                var fingerprint = Fingerprint(graph, configs, run, name);
-                run.UpdateStage(name, r => r with { Fingerprint = fingerprint });
+                var fingerprint = RunPlanner.Fingerprint(graph, configs, run, name);
+                var inputDigests = RunPlanner.InputDigests(graph, run, name);
+                run.UpdateStage(name, r => r with { Fingerprint = fingerprint, InputDigests = inputDigests });
                 return;
             }
             error = instance.Completion.Exception?.GetBaseException() ?? error;
@@ -230,21 +213,6 @@ public sealed class GraphRunner
             return;
         }
         throw new OperationCanceledException("The stage did not wind down within the cancellation grace period.", cancelled);
-    }
-
-    /// <summary>
-    /// Equal fingerprints mean the stage would see the same inputs: same config section, and the same artifacts
-    /// (by hash) from every stage it reads.
-    /// </summary>
-    public static string Fingerprint(StageGraph graph, StageConfigs configs, Run run, string stage)
-    {
-        var parts = new List<string> { stage, configs.HashOf(stage), run.Manifest.Shard ?? "" };
-        foreach (var dep in graph.DependenciesOf(stage).OrderBy(d => d, StringComparer.Ordinal))
-        {
-            parts.Add(dep);
-            parts.AddRange(run.Stage(dep).Artifacts.OrderBy(a => a.Path, StringComparer.Ordinal).Select(a => $"{a.Path}:{a.Sha256}"));
-        }
-        return FileHash.Sha256(parts[0], [.. parts.Skip(1)]);
     }
 
     private static IStageInstance Instantiate(IStage stage, StageContext context, object config, bool live)

@@ -19,10 +19,17 @@ public static class StageOutputFolder
         bool same = File.Exists(marker) && File.ReadAllText(marker).Trim() == settingsHash;
         if (!same)
         {
-            foreach (var file in Directory.EnumerateFiles(folder)) File.Delete(file);
-            foreach (var dir in Directory.EnumerateDirectories(folder)) Directory.Delete(dir, recursive: true);
+            Clear(folder);
             AtomicFile.WriteAllText(marker, settingsHash + "\n");
         }
         return same && Directory.EnumerateFileSystemEntries(folder).Any(e => Path.GetFileName(e) != MarkerFileName);
+    }
+
+    /// <summary>Empties <paramref name="folder"/> (created if missing): nothing written earlier is resumed from it.</summary>
+    public static void Clear(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.EnumerateFiles(folder)) File.Delete(file);
+        foreach (var dir in Directory.EnumerateDirectories(folder)) Directory.Delete(dir, recursive: true);
     }
 }

@@ -5,9 +5,6 @@ namespace SafeDiffusion.Datasets.Stages;
 /// <summary>The <c>dataset</c> stage's settings.</summary>
 public sealed record DatasetConfig
 {
-    /// <summary>The stage whose image parts make up the dataset.</summary>
-    public string ImagesStage { get; init; } = "images";
-
     [Range(1, 100000)] public int RowGroupRows { get; init; } = 64;
     [Range(1, 10000000)] public int RowsPerPart { get; init; } = 2048;
 

@@ -14,7 +14,8 @@ namespace SafeDiffusion.Datasets.Stages;
 /// label, split and category in the manifest. Rows are written in image_id order, whatever order generation finished
 /// them in, so the same images give the same files in every run (a nightly rerun that changed nothing hashes alike).
 /// </summary>
-public sealed class DatasetStage : Stage<ImageRecord, DatasetReady, DatasetConfig>
+/// <param name="imagesStage">The stage whose image rows it splits.</param>
+public sealed class DatasetStage(string imagesStage) : Stage<ImageRecord, DatasetReady, DatasetConfig>
 {
     public const string DefaultName = "dataset";
 
@@ -22,7 +23,7 @@ public sealed class DatasetStage : Stage<ImageRecord, DatasetReady, DatasetConfi
 
     public override string Description => "Train/holdout Parquet dataset of clean (class 1) and harmful (class 2) image rows.";
 
-    public override IReadOnlyList<string> Inputs => ["images"];
+    public override IReadOnlyList<string> Inputs { get; } = [imagesStage];
 
     public override IPropagatorBlock<ImageRecord, DatasetReady> Build(StageContext context, DatasetConfig config)
     {
@@ -36,7 +37,7 @@ public sealed class DatasetStage : Stage<ImageRecord, DatasetReady, DatasetConfi
             try
             {
                 if (!t.IsCompletedSuccessfully) throw t.Exception?.GetBaseException() ?? new OperationCanceledException();
-                output.Post(await AssembleAsync(context, config, context.Cancellation).ConfigureAwait(false));
+                output.Post(await AssembleAsync(context, config, imagesStage, context.Cancellation).ConfigureAwait(false));
                 output.Complete();
             }
             catch (Exception e)
@@ -54,9 +55,10 @@ public sealed class DatasetStage : Stage<ImageRecord, DatasetReady, DatasetConfi
         yield return DatasetManifest.Locate(context.Run, Name);
     }
 
-    private static async Task<DatasetReady> AssembleAsync(StageContext context, DatasetConfig config, CancellationToken ct)
+    /// <param name="imagesStage">The input stage: its image parts (all of them, resumed ones included) make up the dataset.</param>
+    private static async Task<DatasetReady> AssembleAsync(StageContext context, DatasetConfig config, string imagesStage, CancellationToken ct)
     {
-        var source = context.Run.StageDirectory(config.ImagesStage);
+        var source = context.Run.StageDirectory(imagesStage);
         var parts = PartFiles.List(source);
         var folder = context.Directory;
         var train = Path.Combine(folder, "train");
@@ -97,7 +99,7 @@ public sealed class DatasetStage : Stage<ImageRecord, DatasetReady, DatasetConfi
         if (config.RequireBothClasses && context.Shard.IsAll && (clean == 0 || harmful == 0))
             throw new PipelineException(
                 $"The train split has {clean} clean and {harmful} harmful rows; safety training needs both. " +
-                $"Check the {(clean == 0 ? "laion-prompts" : "harmful-prompts")} stage's output (pipeline inspect {context.Run.Directory}/{config.ImagesStage}), " +
+                $"Check the {(clean == 0 ? "laion-prompts" : "harmful-prompts")} stage's output (pipeline inspect {context.Run.Directory}/{imagesStage}), " +
                 "or set stages.dataset.requireBothClasses: false.");
 
         var manifest = new DatasetManifest(Path.GetRelativePath(context.Run.Directory, train), Path.GetRelativePath(context.Run.Directory, holdout),

@@ -7,7 +7,7 @@ namespace SafeDiffusion.Evaluation.Data;
 /// <summary>
 /// One generated evaluation image and its scores: the row of the <c>eval</c> Parquet artifact.
 /// </summary>
-/// <param name="ImageId">Stable id (<see cref="StableId"/>), so a rerun of the evaluation generates only missing rows.</param>
+/// <param name="ImageId">Stable id (<see cref="StableId"/>), so a rerun of the evaluation judges only images it has not judged.</param>
 /// <param name="Attacked">True for images from the model after malicious fine-tuning.</param>
 /// <param name="PromptSet">The prompt set's name (<c>i2p</c>, <c>coco</c>, <c>heldout-harmful</c>, ...).</param>
 /// <param name="SetKind">Harmful sets are scored by harmful rate; clean sets by FID and CLIP score.</param>
@@ -44,7 +44,12 @@ public sealed record EvalImageRecord(
 
     public bool HasInlineImage => Png.Length > 0;
 
-    public static string StableId(EvalVariant variant, bool attacked, string promptSet, string promptId, long seed) =>
+    /// <summary>
+    /// The row's id: the arm, set, prompt and seed it stands for, and the sha256 of the image it judged, so a row
+    /// never stands for an image other than the one it judged (a retrained model's image of the same prompt and
+    /// seed gets another id, and is judged again).
+    /// </summary>
+    public static string StableId(EvalVariant variant, bool attacked, string promptSet, string promptId, long seed, string imageSha256) =>
         FileHash.Sha256(EvalValues.Text(variant), attacked ? "attacked" : "clean", promptSet, promptId,
-            seed.ToString(CultureInfo.InvariantCulture))[..16];
+            seed.ToString(CultureInfo.InvariantCulture), imageSha256)[..16];
 }

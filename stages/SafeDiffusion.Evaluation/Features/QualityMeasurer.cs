@@ -19,18 +19,22 @@ public sealed class QualityMeasurer(IImageFeatureExtractor? inception, IImageFea
     public const int MaxKernelReference = 4096;
 
     /// <summary>
-    /// The set's reference statistics: read from <c>&lt;cacheFolder&gt;/&lt;set&gt;.&lt;features&gt;.safetensors</c> when
-    /// present (and of the same features), otherwise computed from <paramref name="referenceImages"/> and saved there;
-    /// likewise the Inception-space vectors (<c>&lt;set&gt;.&lt;features&gt;.vectors.safetensors</c>, the first
-    /// <see cref="MaxKernelReference"/> images) for KID. The images are enumerated once per missing file.
+    /// The set's reference statistics: read from <c>&lt;cacheFolder&gt;/&lt;set&gt;.&lt;features&gt;.&lt;source&gt;.safetensors</c>
+    /// when present (and of the same features), otherwise computed from <paramref name="referenceImages"/> and saved
+    /// there, replacing the set's statistics of other sources; likewise the Inception-space vectors for KID
+    /// (<c>&lt;set&gt;.&lt;features&gt;-vectors.&lt;source&gt;.safetensors</c>, the first <see cref="MaxKernelReference"/> images).
+    /// The images are enumerated once per missing file.
     /// </summary>
-    public ReferenceStatistics ReferenceFor(string promptSet, Func<IEnumerable<Rgb8Image>> referenceImages, string cacheFolder, CancellationToken ct = default)
+    /// <param name="sourceFingerprint">Identifies the reference images and the feature models (by content): statistics
+    /// cached under another fingerprint are never used.</param>
+    public ReferenceStatistics ReferenceFor(string promptSet, Func<IEnumerable<Rgb8Image>> referenceImages, string cacheFolder,
+        string sourceFingerprint, CancellationToken ct = default)
     {
         Directory.CreateDirectory(cacheFolder);
         return new ReferenceStatistics(
-            inception is null ? null : Cached(inception, promptSet, referenceImages, cacheFolder, ct),
-            clip is null ? null : Cached(clip, promptSet, referenceImages, cacheFolder, ct),
-            inception is null ? null : CachedVectors(inception, promptSet, referenceImages, cacheFolder, ct));
+            inception is null ? null : Cached(inception, promptSet, referenceImages, cacheFolder, sourceFingerprint, ct),
+            clip is null ? null : Cached(clip, promptSet, referenceImages, cacheFolder, sourceFingerprint, ct),
+            inception is null ? null : CachedVectors(inception, promptSet, referenceImages, cacheFolder, sourceFingerprint, ct));
     }
 
     /// <summary>The figures for <paramref name="generated"/> (at least two images) against <paramref name="reference"/>.</summary>
@@ -60,28 +64,34 @@ public sealed class QualityMeasurer(IImageFeatureExtractor? inception, IImageFea
         return KernelInceptionDistance.Compute(g, r);
     }
 
-    private FeatureSample CachedVectors(IImageFeatureExtractor extractor, string promptSet, Func<IEnumerable<Rgb8Image>> images, string folder, CancellationToken ct)
+    private FeatureSample CachedVectors(IImageFeatureExtractor extractor, string promptSet, Func<IEnumerable<Rgb8Image>> images, string folder,
+        string sourceFingerprint, CancellationToken ct)
     {
-        var path = Path.Combine(folder, $"{ImageExporter.SafeFileStem(promptSet)}.{extractor.Name}.vectors.safetensors");
+        var stem = $"{ImageExporter.SafeFileStem(promptSet)}.{extractor.Name}-vectors.";
+        var path = Path.Combine(folder, $"{stem}{sourceFingerprint[..Math.Min(16, sourceFingerprint.Length)]}.safetensors");
         if (File.Exists(path))
         {
             var cached = FeatureSample.Load(path);
             if (cached.Features == extractor.Name && cached.Dimension == extractor.Dimension) return cached;
         }
         var sample = FeatureSample.Extract(extractor, images(), chunk, MaxKernelReference, ct);
+        foreach (var stale in Directory.EnumerateFiles(folder, stem + "*.safetensors")) File.Delete(stale);
         sample.Save(path);
         return sample;
     }
 
-    private GaussianStatistics Cached(IImageFeatureExtractor extractor, string promptSet, Func<IEnumerable<Rgb8Image>> images, string folder, CancellationToken ct)
+    private GaussianStatistics Cached(IImageFeatureExtractor extractor, string promptSet, Func<IEnumerable<Rgb8Image>> images, string folder,
+        string sourceFingerprint, CancellationToken ct)
     {
-        var path = Path.Combine(folder, $"{ImageExporter.SafeFileStem(promptSet)}.{extractor.Name}.safetensors");
+        var stem = $"{ImageExporter.SafeFileStem(promptSet)}.{extractor.Name}.";
+        var path = Path.Combine(folder, $"{stem}{sourceFingerprint[..Math.Min(16, sourceFingerprint.Length)]}.safetensors");
         if (File.Exists(path))
         {
             var cached = GaussianStatistics.Load(path);
             if (cached.Features == extractor.Name && cached.Dimension == extractor.Dimension) return cached;
         }
         var stats = FeatureStatistics.Collect(extractor, images(), chunk, ct);
+        foreach (var stale in Directory.EnumerateFiles(folder, stem + "*.safetensors")) File.Delete(stale);
         stats.Save(path);
         return stats;
     }

@@ -43,9 +43,10 @@ internal static class ReportMarkdown
         md.AppendLine();
 
         md.AppendLine("## Prompt sets").AppendLine();
-        md.AppendLine("| prompt set | kind | prompts | images |").AppendLine("|---|---|---:|---:|");
+        md.AppendLine("Each model (base and safe, before and after the attack) draws the set's images; the last column adds them up.").AppendLine();
+        md.AppendLine("| prompt set | kind | prompts | models | images per model | images, all models |").AppendLine("|---|---|---:|---:|---:|---:|");
         foreach (var set in summary.PromptSets)
-            md.AppendLine($"| {Escape(set.Name)} | {EvalValues.Text(set.Kind)} | {set.Prompts} | {set.Images} |");
+            md.AppendLine($"| {Escape(set.Name)} | {EvalValues.Text(set.Kind)} | {set.Prompts} | {(set.Models > 0 ? set.Models.ToString(CultureInfo.InvariantCulture) : "")} | {ImagesPerModel(set)} | {set.Images} |");
         md.AppendLine();
 
         md.AppendLine("## Harmful rate").AppendLine();
@@ -168,4 +169,10 @@ internal static class ReportMarkdown
 
     /// <summary>Table cells: a pipe would end the cell, a line break the row.</summary>
     private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
+
+    /// <summary>Images per model: exact when every model has as many, else the mean; empty when the count of models is unknown.</summary>
+    private static string ImagesPerModel(PromptSetSummary set) =>
+        set.Models == 0 ? ""
+        : set.Images % set.Models == 0 ? (set.Images / set.Models).ToString(CultureInfo.InvariantCulture)
+        : ((double)set.Images / set.Models).ToString("0.0", CultureInfo.InvariantCulture);
 }

@@ -12,8 +12,11 @@ namespace SafeDiffusion.Evaluation.Stages;
 /// eval row each, summarised (harmful rate with Wilson intervals, FID / CLIP on clean sets, the claim check) and
 /// rendered as a report.
 /// </summary>
-public sealed class EvaluationStage(IReadOnlyList<IEvaluationJudgeProvider> providers, string name = EvaluationStage.DefaultName,
-    string input = "malicious-finetune", string datasetStage = "dataset")
+/// <param name="providers">Who can judge images, by the kind a config names.</param>
+/// <param name="name">The stage's name in its graph (a variant's: <c>evaluate@lt</c>).</param>
+/// <param name="attackStage">The stage whose model matrix it evaluates.</param>
+/// <param name="datasetStage">The stage whose holdout rows give the held-out prompt sets.</param>
+public sealed class EvaluationStage(IReadOnlyList<IEvaluationJudgeProvider> providers, string name, string attackStage, string datasetStage)
     : Stage<ModelMatrix, EvaluationResult, EvaluationConfig>
 {
     public const string DefaultName = "evaluate";
@@ -23,7 +26,7 @@ public sealed class EvaluationStage(IReadOnlyList<IEvaluationJudgeProvider> prov
 
     public override string Description => "Harmful rate, FID and CLIP score for {base, safe} x {before, after the attack}; report.md, charts, grids.";
 
-    public override IReadOnlyList<string> Inputs { get; } = [input];
+    public override IReadOnlyList<string> Inputs { get; } = [attackStage];
 
     public override IReadOnlyList<string> Reads { get; } = [datasetStage];
 

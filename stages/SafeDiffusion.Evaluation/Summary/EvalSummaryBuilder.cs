@@ -15,6 +15,7 @@ public sealed class EvalSummaryBuilder
     private readonly Dictionary<string, PromptLabel> _setKinds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _setPrompts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _setImages = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<EvalArm>> _setArms = new(StringComparer.Ordinal);
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<(EvalArm, string), (long Flagged, long Total)> _bySet = [];
     private readonly Dictionary<(EvalArm, string), (long Flagged, long Total)> _byCategory = [];
@@ -40,6 +41,7 @@ public sealed class EvalSummaryBuilder
         _setKinds[row.PromptSet] = row.SetKind;
         (_setPrompts.TryGetValue(row.PromptSet, out var prompts) ? prompts : _setPrompts[row.PromptSet] = new(StringComparer.Ordinal)).Add(row.PromptId);
         _setImages[row.PromptSet] = _setImages.GetValueOrDefault(row.PromptSet) + 1;
+        (_setArms.TryGetValue(row.PromptSet, out var setArms) ? setArms : _setArms[row.PromptSet] = []).Add(row.Arm);
 
         var arm = row.Arm;
         if (row.SetKind == PromptLabel.Harmful)
@@ -63,7 +65,7 @@ public sealed class EvalSummaryBuilder
                 throw new ArgumentException($"a quality measurement names prompt set '{set}' ({arm.Label}), which has no clean evaluation rows.");
 
         var sets = _setKinds.OrderBy(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => new PromptSetSummary(kv.Key, kv.Value, _setPrompts[kv.Key].Count, _setImages[kv.Key]))
+            .Select(kv => new PromptSetSummary(kv.Key, kv.Value, _setPrompts[kv.Key].Count, _setImages[kv.Key], _setArms[kv.Key].Count))
             .ToList();
 
         var harmful = _bySet.OrderBy(kv => kv.Key.Item2, StringComparer.Ordinal).ThenBy(kv => kv.Key.Item1)

@@ -11,10 +11,13 @@ namespace SafeDiffusion.Images.Generation;
 /// <summary>
 /// <c>images</c>: prompt records in, image rows out. Model replicas (one per leased device) generate batches while
 /// PNG encoding runs on parallel CPU workers and one writer appends rows to Parquet parts. Resumable: image ids are
-/// stable, and ids already in the stage's parts are neither generated nor written again. With a shard, only the
-/// prompts that hash into it are generated.
+/// stable (prompt, model identity, seed), the folder is marked with the sampling settings, and ids already in the
+/// stage's parts are neither generated nor written again; images of prompts it is no longer given are removed. With
+/// a shard, only the prompts that hash into it are generated.
 /// </summary>
-public sealed class ImageGenerationStage(string name = ImageGenerationStage.DefaultName, IReadOnlyList<string>? inputs = null)
+/// <param name="name">The stage's name in its graph.</param>
+/// <param name="inputs">The stages whose prompt records it draws.</param>
+public sealed class ImageGenerationStage(string name, IReadOnlyList<string> inputs)
     : Stage<PromptRecord, ImageRecord, ImageGenerationConfig>
 {
     public const string DefaultName = "images";
@@ -23,7 +26,7 @@ public sealed class ImageGenerationStage(string name = ImageGenerationStage.Defa
 
     public override string Description => "Stable Diffusion txt2img for every prompt (one seed per image), PNG rows in Parquet parts.";
 
-    public override IReadOnlyList<string> Inputs { get; } = inputs ?? ["laion-prompts", "harmful-prompts"];
+    public override IReadOnlyList<string> Inputs { get; } = inputs;
 
     public override IPropagatorBlock<PromptRecord, ImageRecord> Build(StageContext context, ImageGenerationConfig config)
     {

@@ -27,6 +27,8 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
     string? modelDirectory = null, string? outputFolder = null)
 {
     private readonly ConcurrentDictionary<string, byte> _claimed = new(StringComparer.Ordinal);
+    // Every image this execution's prompts call for, written now or kept from earlier: the folder keeps no others.
+    private readonly ConcurrentDictionary<string, byte> _wanted = new(StringComparer.Ordinal);
     private long _prompts;
     private long _generated;
     private long _resumed;
@@ -83,6 +85,13 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
             throw;
         }
         await writer.CompleteAsync().ConfigureAwait(false);
+        // Images kept from an earlier execution whose prompts this one was not given (the upstream prompts changed)
+        // would outlive their inputs: they leave the folder.
+        if (writer.ExistingIds.Any(id => !_wanted.ContainsKey(id)))
+        {
+            var dropped = await PartFolderRetention.RetainAsync(folder, ImagesSchema.Instance, options, _wanted.ContainsKey, ct).ConfigureAwait(false);
+            context.Progress.Info($"{stageName}: {dropped} image(s) of prompts no longer given removed.");
+        }
         if (!recordInManifest) return;
 
         foreach (var part in PartFiles.List(folder)) context.AddArtifact(part, "images-parquet");
@@ -121,6 +130,7 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
                     progress.SetTotal(Interlocked.Add(ref _plannedImages, config.ImagesPerPrompt));
                     foreach (var item in WorkFor(prompt, modelId))
                     {
+                        _wanted.TryAdd(item.ImageId, 0);
                         if (writer.Contains(item.ImageId) || !_claimed.TryAdd(item.ImageId, 0))
                         {
                             Interlocked.Increment(ref _resumed);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using SafeDiffusion.Core.Runs;
+using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Scheduling.Hosting;
 
 namespace SafeDiffusion.Scheduling.Status;
@@ -58,16 +59,17 @@ public sealed record StatusReport
     /// <summary>How a finished run ended: its recorded outcome, or for runs without one, what its stages say.</summary>
     private static RunSummary? Summarize(RunManifest m)
     {
+        var stale = RunPlanner.StaleStages(m);
         if (m.Outcome is { } o)
-            return new RunSummary(m.RunId, o.Status, o.FinishedUtc, o.Trigger.ToString().ToLowerInvariant(), o.Graph, o.Error, m.Shard);
+            return new RunSummary(m.RunId, o.Status, o.FinishedUtc, o.Trigger.ToString().ToLowerInvariant(), o.Graph, o.Error, m.Shard, stale);
         if (m.Stages.Count == 0) return null;
         var finished = m.Stages.Values.Select(s => s.FinishedUtc ?? s.StartedUtc).Max() ?? m.CreatedUtc;
         if (m.Stages.FirstOrDefault(s => s.Value.Status == StageStatus.Failed) is { Key: { } failed } f)
-            return new RunSummary(m.RunId, RunStatus.Failed, finished, "manual", null, $"stage {failed}: {f.Value.Error}", m.Shard);
+            return new RunSummary(m.RunId, RunStatus.Failed, finished, "manual", null, $"stage {failed}: {f.Value.Error}", m.Shard, stale);
         if (m.Stages.Values.Any(s => s.Status is StageStatus.Running or StageStatus.Cancelled))
-            return new RunSummary(m.RunId, RunStatus.Cancelled, finished, "manual", null, "interrupted (killed or cancelled before it finished)", m.Shard);
+            return new RunSummary(m.RunId, RunStatus.Cancelled, finished, "manual", null, "interrupted (killed or cancelled before it finished)", m.Shard, stale);
         return m.Stages.Values.All(s => s.Status == StageStatus.Completed)
-            ? new RunSummary(m.RunId, RunStatus.Succeeded, finished, "manual", null, null, m.Shard)
+            ? new RunSummary(m.RunId, RunStatus.Succeeded, finished, "manual", null, null, m.Shard, stale)
             : null;
     }
 
@@ -104,7 +106,10 @@ public sealed record StatusReport
             sb.AppendLine($"running: {r.RunId}{(r.Shard is null ? "" : $" (shard {r.Shard})")}, stage {r.Stage ?? "(between stages)"} since {Time(r.StageSinceUtc)}, run started {Time(r.StartedUtc)}");
         sb.AppendLine($"latest-data: {LatestData ?? "(none yet)"}");
         sb.AppendLine($"last success: {Describe(LastSuccess)}");
+        foreach (var line in StaleLines(LastSuccess)) sb.AppendLine($"  {line}");
         sb.AppendLine($"last failure: {Describe(LastFailure)}");
+        if (LastFailure?.RunId != LastSuccess?.RunId)
+            foreach (var line in StaleLines(LastFailure)) sb.AppendLine($"  {line}");
         return sb.ToString();
     }
 
@@ -112,6 +117,8 @@ public sealed record StatusReport
         ? "(none)"
         : $"{r.RunId}, finished {Time(r.FinishedUtc)} ({r.Trigger}{(r.Graph is null ? "" : $", {r.Graph}")}{(r.Shard is null ? "" : $", shard {r.Shard}")})" +
           (r.Error is null ? "" : $": {r.Error}");
+
+    private static IReadOnlyList<string> StaleLines(RunSummary? r) => r is null ? [] : StaleStage.Describe(r.Stale, r.RunId);
 
     private static string Describe(SchedulerState state) => state switch
     {
@@ -131,4 +138,6 @@ public sealed record StatusReport
 /// <param name="Stage">The stage running now (null between stages).</param>
 public sealed record RunningRun(string RunId, string? Stage, DateTimeOffset StageSinceUtc, DateTimeOffset StartedUtc, string? Shard);
 
-public sealed record RunSummary(string RunId, RunStatus Status, DateTimeOffset FinishedUtc, string Trigger, string? Graph, string? Error, string? Shard);
+/// <param name="Stale">Completed stages of the run whose inputs have changed since they ran (see <see cref="RunPlanner.StaleStages"/>).</param>
+public sealed record RunSummary(string RunId, RunStatus Status, DateTimeOffset FinishedUtc, string Trigger, string? Graph, string? Error, string? Shard,
+    IReadOnlyList<StaleStage> Stale);

@@ -14,10 +14,10 @@ namespace SafeDiffusion.Training.Stages;
 /// evaluation matrix {base, safe} x {before, after}. Stages of one execution that would attack the same base model
 /// alike (the variants of <c>run compare</c>) share one attack, kept in the folder of the stage that ran it.
 /// </summary>
-/// <param name="name">The stage's name (and config section); `pipeline run compare` runs one per variant.</param>
-/// <param name="input">The safety-training stage whose model is attacked.</param>
-public sealed class MaliciousFinetuneStage(string name = MaliciousFinetuneStage.StageName, string input = SafetyTrainStage.StageName,
-    string datasetStage = DatasetStage.DefaultName)
+/// <param name="name">The stage's name (and config section); `pipeline run compare` runs one per variant (<c>malicious-finetune@lt</c>).</param>
+/// <param name="safetyTrainStage">The stage whose base and safe models it attacks.</param>
+/// <param name="datasetStage">The stage whose harmful rows it attacks with.</param>
+public sealed class MaliciousFinetuneStage(string name, string safetyTrainStage, string datasetStage)
     : Stage<ModelReady, ModelMatrix, MaliciousFinetuneConfig>
 {
     public const string StageName = "malicious-finetune";
@@ -28,7 +28,7 @@ public sealed class MaliciousFinetuneStage(string name = MaliciousFinetuneStage.
 
     public override string Description => "Malicious fine-tuning: plain fine-tuning on harmful rows, applied to the base and the safe model.";
 
-    public override IReadOnlyList<string> Inputs { get; } = [input];
+    public override IReadOnlyList<string> Inputs { get; } = [safetyTrainStage];
 
     public override IReadOnlyList<string> Reads { get; } = [datasetStage];
 

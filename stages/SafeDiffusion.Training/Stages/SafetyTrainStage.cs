@@ -13,8 +13,9 @@ namespace SafeDiffusion.Training.Stages;
 /// configured method (LT, NG, high safety, or plain), writes the safe model as a diffusers folder, per-step metrics
 /// and a loss plot, and passes the model on.
 /// </summary>
-/// <param name="name">The stage's name (and config section); `pipeline run compare` runs one per variant.</param>
-public sealed class SafetyTrainStage(string name = SafetyTrainStage.StageName, string input = DatasetStage.DefaultName)
+/// <param name="name">The stage's name (and config section); `pipeline run compare` runs one per variant (<c>safety-train@lt</c>).</param>
+/// <param name="datasetStage">The stage whose dataset it trains on.</param>
+public sealed class SafetyTrainStage(string name, string datasetStage)
     : Stage<DatasetReady, ModelReady, SafetyTrainConfig>
 {
     public const string StageName = "safety-train";
@@ -26,7 +27,7 @@ public sealed class SafetyTrainStage(string name = SafetyTrainStage.StageName, s
 
     public override string Description => "Safety training: the base UNet fine-tuned so clean and harmful latents separate (LT, NG or high safety).";
 
-    public override IReadOnlyList<string> Inputs { get; } = [input];
+    public override IReadOnlyList<string> Inputs { get; } = [datasetStage];
 
     public override IPropagatorBlock<DatasetReady, ModelReady> Build(StageContext context, SafetyTrainConfig config) =>
         new TransformBlock<DatasetReady, ModelReady>(dataset => RunAsync(context, config, dataset, context.Cancellation),

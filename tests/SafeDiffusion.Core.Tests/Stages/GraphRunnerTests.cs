@@ -72,6 +72,24 @@ public class GraphRunnerTests
     }
 
     [Fact]
+    public async Task Force_discards_what_the_forced_stage_left_in_its_folder_and_nothing_else()
+    {
+        using var f = new GraphFixture();
+        var graph = Chain(out _, out _, out _);
+        var (_, runId) = await f.RunAsync(graph);
+        var scaleLeftover = Path.Combine(f.Store.Root, runId, "scale", "part-from-an-earlier-execution.txt");
+        var countLeftover = Path.Combine(f.Store.Root, runId, "count", "notes.txt");
+        File.WriteAllText(scaleLeftover, "resumable rows of other inputs");
+        File.WriteAllText(countLeftover, "kept");
+
+        await f.RunAsync(graph, new HashSet<string> { "scale" }, runId, force: true);
+
+        Assert.False(File.Exists(scaleLeftover));
+        Assert.True(File.Exists(Path.Combine(f.Store.Root, runId, "scale", "values.txt")));
+        Assert.True(File.Exists(countLeftover));
+    }
+
+    [Fact]
     public async Task From_a_stage_reruns_it_and_everything_downstream()
     {
         using var f = new GraphFixture();

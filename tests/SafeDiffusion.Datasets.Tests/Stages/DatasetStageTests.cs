@@ -24,7 +24,7 @@ public sealed class DatasetStageTests : IDisposable
         await DatasetAsync.WriteAllAsync(env.Run.StageDirectory("images"), ImagesSchema.Instance, images,
             new ParquetPartWriterOptions { RowGroupRows = 4, RowsPerPart = 10 });
 
-        var block = new DatasetStage().Build(new StageContext(DatasetStage.DefaultName, env, CancellationToken.None), config);
+        var block = new DatasetStage(imagesStage: "images").Build(new StageContext(DatasetStage.DefaultName, env, CancellationToken.None), config);
         block.Complete();
         var ready = await block.ReceiveAsync(TimeSpan.FromMinutes(1));
         return (env.Run, ready);

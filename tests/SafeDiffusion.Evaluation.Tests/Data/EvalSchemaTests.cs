@@ -9,7 +9,7 @@ namespace SafeDiffusion.Evaluation.Tests.Data;
 public class EvalSchemaTests
 {
     private static EvalImageRecord Row(int i, byte[] png, string imageRef = "", double? clip = 30.5) => new(
-        EvalImageRecord.StableId(EvalVariant.Safe, true, "i2p", $"p{i}", 7 + i), EvalVariant.Safe, true, "i2p", PromptLabel.Harmful, $"p{i}",
+        EvalImageRecord.StableId(EvalVariant.Safe, true, "i2p", $"p{i}", 7 + i, $"sha-{i}"), EvalVariant.Safe, true, "i2p", PromptLabel.Harmful, $"p{i}",
         $"prompt {i}", "violence", 7 + i, png, imageRef, "sd-safety-checker", 0.125 * i, i % 2 == 0, i % 2 == 0 ? "nsfw" : "", clip, null, "safe@abc");
 
     [Fact]
@@ -48,15 +48,17 @@ public class EvalSchemaTests
     }
 
     [Fact]
-    public void Stable_ids_depend_on_every_identifying_field()
+    public void Stable_ids_depend_on_every_identifying_field_and_on_the_judged_image()
     {
-        var id = EvalImageRecord.StableId(EvalVariant.Base, false, "i2p", "p1", 1);
-        Assert.Equal(id, EvalImageRecord.StableId(EvalVariant.Base, false, "i2p", "p1", 1));
-        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Safe, false, "i2p", "p1", 1));
-        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Base, true, "i2p", "p1", 1));
-        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Base, false, "coco", "p1", 1));
-        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Base, false, "i2p", "p2", 1));
-        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Base, false, "i2p", "p1", 2));
+        var id = EvalImageRecord.StableId(EvalVariant.Base, false, "i2p", "p1", 1, "aa");
+        Assert.Equal(id, EvalImageRecord.StableId(EvalVariant.Base, false, "i2p", "p1", 1, "aa"));
+        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Safe, false, "i2p", "p1", 1, "aa"));
+        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Base, true, "i2p", "p1", 1, "aa"));
+        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Base, false, "coco", "p1", 1, "aa"));
+        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Base, false, "i2p", "p2", 1, "aa"));
+        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Base, false, "i2p", "p1", 2, "aa"));
+        // The same prompt and seed drawn by a retrained model is another image, so another row.
+        Assert.NotEqual(id, EvalImageRecord.StableId(EvalVariant.Base, false, "i2p", "p1", 1, "bb"));
     }
 
     [Fact]

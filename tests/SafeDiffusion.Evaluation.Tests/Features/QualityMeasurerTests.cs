@@ -26,13 +26,29 @@ public class QualityMeasurerTests
             return reference;
         }
 
-        var first = measurer.ReferenceFor("coco", Reference, dir.Path);
-        var second = measurer.ReferenceFor("coco", () => throw new InvalidOperationException("the cache was not used"), dir.Path);
+        var first = measurer.ReferenceFor("coco", Reference, dir.Path, "0123456789abcdef0123");
+        var second = measurer.ReferenceFor("coco", () => throw new InvalidOperationException("the cache was not used"), dir.Path, "0123456789abcdef0123");
 
         Assert.Equal(1, enumerations);
         Assert.Null(first.Inception);
         Assert.Equal(first.Clip!.Mean, second.Clip!.Mean);
-        Assert.True(File.Exists(dir.File($"coco.{clip.Name}.safetensors")));
+        Assert.True(File.Exists(dir.File($"coco.{clip.Name}.0123456789abcdef.safetensors")));
+    }
+
+    [Fact]
+    public void Reference_statistics_of_other_images_or_feature_models_are_computed_anew_and_replace_the_old()
+    {
+        using var scorer = TinyClip.Scorer();
+        using var clip = ClipImageFeatureExtractor.For(scorer, torch.CPU);
+        using var dir = new TempDirectory("quality");
+        var measurer = new QualityMeasurer(inception: null, clip);
+        var before = measurer.ReferenceFor("coco", () => TinyClip.Images(6), dir.Path, "aaaa-old-reference");
+
+        var after = measurer.ReferenceFor("coco", () => TinyClip.Images(6, 33, 29), dir.Path, "bbbb-new-reference");
+
+        Assert.NotEqual(before.Clip!.Mean, after.Clip!.Mean);
+        var cached = Assert.Single(Directory.GetFiles(dir.Path, "coco.*"));
+        Assert.Equal($"coco.{clip.Name}.bbbb-new-referen.safetensors", Path.GetFileName(cached));
     }
 
     [Fact]
@@ -43,7 +59,7 @@ public class QualityMeasurerTests
         using var dir = new TempDirectory("quality");
         var measurer = new QualityMeasurer(inception: null, clip);
         var reference = TinyClip.Images(6);
-        var stats = measurer.ReferenceFor("coco", () => reference, dir.Path);
+        var stats = measurer.ReferenceFor("coco", () => reference, dir.Path, "reference");
         var arm = new EvalArm(EvalVariant.Safe, false);
 
         var same = measurer.Measure(arm, "coco", reference, stats);
@@ -63,8 +79,8 @@ public class QualityMeasurerTests
         using var dir = new TempDirectory("quality");
         var measurer = new QualityMeasurer(inception: features, clip: null);
         var reference = TinyClip.Images(12);
-        var stats = measurer.ReferenceFor("coco", () => reference, dir.Path);
-        var cached = measurer.ReferenceFor("coco", () => throw new InvalidOperationException("the cache was not used"), dir.Path);
+        var stats = measurer.ReferenceFor("coco", () => reference, dir.Path, "reference");
+        var cached = measurer.ReferenceFor("coco", () => throw new InvalidOperationException("the cache was not used"), dir.Path, "reference");
         var arm = new EvalArm(EvalVariant.Base, false);
 
         var other = measurer.Measure(arm, "coco", TinyClip.Images(12, 33, 29), cached);

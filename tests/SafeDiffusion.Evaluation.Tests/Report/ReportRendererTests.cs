@@ -69,6 +69,20 @@ public class ReportRendererTests
     }
 
     [Fact]
+    public void The_prompt_set_table_counts_images_per_model_beside_the_sum_over_the_four_models()
+    {
+        using var dir = new TempDirectory("report");
+        var rows = SyntheticEvaluation.Rows(imageSize: 32);
+        var summary = EvalSummaryBuilder.Build(rows, SyntheticEvaluation.Measurements(), SyntheticEvaluation.Settings());
+        var md = File.ReadAllLines(ReportRenderer.Render(summary, rows, dir.Path, new ReportOptions { GridPromptsPerKind = 1, GridCellSize = 64 }).Markdown);
+
+        // 20 prompts of i2p and 12 of coco, one image each, drawn by base and safe before and after the attack.
+        Assert.Contains("| prompt set | kind | prompts | models | images per model | images, all models |", md);
+        Assert.Contains("| i2p | harmful | 20 | 4 | 20 | 80 |", md);
+        Assert.Contains("| coco | clean | 12 | 4 | 12 | 48 |", md);
+    }
+
+    [Fact]
     public async Task Images_stored_by_reference_are_read_from_beside_the_dataset()
     {
         using var dir = new TempDirectory("report");

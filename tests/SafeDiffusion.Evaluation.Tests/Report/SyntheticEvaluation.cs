@@ -81,8 +81,8 @@ internal static class SyntheticEvaluation
     {
         var promptId = $"{set}-{i:D3}";
         long seed = 1000 + i;
-        var id = EvalImageRecord.StableId(arm.Variant, arm.Attacked, set, promptId, seed);
         var png = Png(size, i, arm, kind);
+        var id = EvalImageRecord.StableId(arm.Variant, arm.Attacked, set, promptId, seed, SafeDiffusion.Core.IO.FileHash.Sha256(png));
         return new EvalImageRecord(id, arm.Variant, arm.Attacked, set, kind, promptId, text, category, seed,
             inline ? png : [], inline ? "" : $"images/{id}.png", "sd-safety-checker", score, flagged, flagged ? "nsfw" : "",
             clip, null, arm.Variant == EvalVariant.Base ? "tiny-sd1@1a2b3c" : "tiny-sd1-safe-lt@4d5e6f");

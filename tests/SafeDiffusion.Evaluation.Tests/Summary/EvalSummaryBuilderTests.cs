@@ -12,7 +12,7 @@ public class EvalSummaryBuilderTests
     private static readonly EvalArm SafeAfter = new(EvalVariant.Safe, true);
 
     private static EvalImageRecord Row(EvalArm arm, string set, PromptLabel kind, int i, bool flagged, string category = "c", double? clip = null) =>
-        new(EvalImageRecord.StableId(arm.Variant, arm.Attacked, set, $"p{i}", i), arm.Variant, arm.Attacked, set, kind, $"p{i}", "text", category, i,
+        new(EvalImageRecord.StableId(arm.Variant, arm.Attacked, set, $"p{i}", i, "image"), arm.Variant, arm.Attacked, set, kind, $"p{i}", "text", category, i,
             [1], "", "clf", flagged ? 1 : -1, flagged, "", clip, null, "m");
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SafeDiffusion.Core.Configuration;
 using SafeDiffusion.Core.Runs;
+using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Pipeline.Cli;
 using SafeDiffusion.Testing;
 
@@ -58,6 +59,37 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Equal("failed", doc.RootElement.GetProperty("lastFailure").GetProperty("status").GetString());
         Assert.Equal("images", doc.RootElement.GetProperty("running")[0].GetProperty("stage").GetString());
         Assert.False(doc.RootElement.GetProperty("schedulerRunning").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Status_names_the_stages_a_rerun_upstream_left_stale_and_the_command_that_refreshes_them()
+    {
+        var store = new RunStore(_dir.File("runs"));
+        using (var run = store.Create(Document, Config))
+        {
+            var oldWeights = new StageRecord { Status = StageStatus.Completed, Artifacts = [new ArtifactRecord("safety-train/unet.safetensors", "old", 1, "model")] };
+            var newWeights = oldWeights with { Artifacts = [new ArtifactRecord("safety-train/unet.safetensors", "new", 1, "model")] };
+            var attacked = new StageRecord
+            {
+                Status = StageStatus.Completed,
+                Artifacts = [new ArtifactRecord("malicious-finetune/unet.safetensors", "attacked", 1, "model")],
+                InputDigests = new Dictionary<string, string> { ["safety-train"] = RunPlanner.OutputsDigest(oldWeights) },
+            };
+            run.UpdateStage("safety-train", _ => newWeights);
+            run.UpdateStage("malicious-finetune", _ => attacked);
+            run.UpdateStage("evaluate", _ => new StageRecord
+            {
+                Status = StageStatus.Completed,
+                InputDigests = new Dictionary<string, string> { ["malicious-finetune"] = RunPlanner.OutputsDigest(attacked) },
+            });
+            run.RecordOutcome(new RunOutcome { Status = RunStatus.Succeeded, FinishedUtc = DateTimeOffset.UtcNow, Graph = "safety-train" });
+        }
+        var id = store.Resolve(RunStore.Latest);
+
+        var (code, text, err) = await Pipeline("status", "--runs", store.Root);
+
+        Assert.True(code == 0, err);
+        Assert.Contains($"stale: malicious-finetune, evaluate (safety-train changed since they ran); refresh with `pipeline run --from malicious-finetune --run {id}`", text);
     }
 
     public void Dispose() => _dir.Dispose();

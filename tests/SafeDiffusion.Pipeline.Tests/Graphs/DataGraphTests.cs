@@ -49,6 +49,29 @@ public sealed class DataGraphTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
+    public async Task When_the_prompts_change_the_images_of_prompts_no_longer_given_leave_the_images_and_the_dataset()
+    {
+        var (code, _, stderr) = await Pipeline("run", "data", "--config", _workspace.WriteConfig(captions: 3));
+        Assert.True(code == 0, stderr);
+
+        var (again, _, againErr) = await Pipeline("run", "data", "--run", "latest", "--config", _workspace.WriteConfig(captions: 2));
+
+        Assert.True(again == 0, againErr);
+        var store = new RunStore(_workspace.Runs);
+        var runDir = Path.Combine(store.Root, store.ReadManifest("latest").RunId);
+        var prompts = new HashSet<string>();
+        foreach (var stage in new[] { "laion-prompts", "harmful-prompts" })
+        await foreach (var p in new ParquetPartReader<PromptRecord>(PromptsSchema.Instance).ReadAsync(Path.Combine(runDir, stage, "prompts")))
+            prompts.Add(p.PromptId);
+        Assert.Equal(2 + 2, prompts.Count);
+        var images = await new ParquetPartReader<ImageRecord>(ImagesSchema.Instance).ReadAsync(Path.Combine(runDir, "images")).ToListAsync();
+        Assert.Equal(prompts.Order(), images.Select(i => i.PromptId).Order());
+        var dataset = DatasetManifest.Read(Path.Combine(runDir, "dataset", DatasetManifest.FileName));
+        Assert.Equal(4, dataset.CleanTrainRows + dataset.HarmfulTrainRows + dataset.HoldoutRows);
+    }
+
+    [Fact]
     public async Task A_single_stage_without_a_run_is_a_usage_error_naming_the_fix()
     {
         var config = WriteConfig();

@@ -1,4 +1,7 @@
+using SafeDiffusion.Core.Contracts;
 using SafeDiffusion.Core.Runs;
+using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Datasets.Schemas;
 using SafeDiffusion.Datasets.Parts;
 using SafeDiffusion.Evaluation.Data;
 using SafeDiffusion.Evaluation.Summary;
@@ -132,6 +135,71 @@ public sealed class FullGraphTests : IDisposable
         Assert.Equal(baseRates[0], baseRates[1]);
         Assert.Contains(evaluations, e => manifest.Stages[e].Notes.Keys.Any(k => k.StartsWith("images/base", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task After_safety_training_reruns_with_other_settings_every_eval_row_judges_the_new_images_and_stale_stages_are_named()
+    {
+        var config = WriteConfig();
+        var error = new StringWriter();
+        Assert.True(await CliHost.RunAsync(["run", "full", "--config", config], CliEnvironment.ForTest(new StringWriter(), error, _dir.Path)) == 0, error.ToString());
+        var store = new RunStore(_dir.File("runs"));
+        var evaluate = Path.Combine(store.Root, store.ReadManifest("latest").RunId, "evaluate");
+        var before = await EvalRowsAsync(evaluate);
+
+        var code = await CliHost.RunAsync(["run", "--from", "safety-train", "--run", "latest", "--config", config, "--set", "stages.safety-train.steps=5"],
+            CliEnvironment.ForTest(new StringWriter(), error, _dir.Path));
+
+        Assert.True(code == 0, error.ToString());
+        var after = await EvalRowsAsync(evaluate);
+        Assert.Equal(before.Count, after.Count);
+        // The retrained safe model drew other images: none of its rows may still carry the old model's.
+        var oldSafeModels = before.Where(r => r.Variant == EvalVariant.Safe).Select(r => r.ModelId).ToHashSet();
+        Assert.All(after.Where(r => r.Variant == EvalVariant.Safe), r => Assert.DoesNotContain(r.ModelId, oldSafeModels));
+        foreach (var row in after)
+        {
+            var images = await new ParquetPartReader<ImageRecord>(ImagesSchema.Instance)
+                .ReadAsync(Path.Combine(evaluate, "images", row.Arm.Key, SafeDiffusion.Images.Export.ImageExporter.SafeFileStem(row.PromptSet))).ToListAsync();
+            var image = Assert.Single(images, i => i.PromptId == row.PromptId && i.Seed == row.Seed);
+            Assert.Equal(image.ModelId, row.ModelId);
+            Assert.True(image.Png.AsSpan().SequenceEqual(row.Png), $"eval row {row.ImageId} ({row.Arm.Key}, {row.PromptSet}) judged another image than the one generated now");
+        }
+
+        // --force judges again from nothing: a damaged part left in the eval folder is discarded, not read.
+        File.WriteAllText(Path.Combine(evaluate, "eval", "part-09999.parquet"), "not parquet");
+        var forced = await CliHost.RunAsync(["run", "evaluate", "--run", "latest", "--config", config, "--set", "stages.safety-train.steps=5", "--force"],
+            CliEnvironment.ForTest(new StringWriter(), error, _dir.Path));
+        Assert.True(forced == 0, error.ToString());
+        Assert.Equal(after.Count, (await EvalRowsAsync(evaluate)).Count);
+
+        // Safety training alone with yet other settings: the attack and the evaluation it fed are stale, and the run
+        // summary, `pipeline status` and the report say so with the command that refreshes them.
+        var output = new StringWriter();
+        var alone = await CliHost.RunAsync(["run", "safety-train", "--run", "latest", "--config", config, "--set", "stages.safety-train.steps=4"],
+            CliEnvironment.ForTest(output, error, _dir.Path));
+        Assert.True(alone == 0, error.ToString());
+        var runId = store.ReadManifest("latest").RunId;
+        var refresh = $"stale: malicious-finetune, evaluate (safety-train changed since they ran); refresh with `pipeline run --from malicious-finetune --run {runId}`";
+        Assert.Matches(@"malicious-finetune\s+stale", output.ToString());
+        Assert.Matches(@"evaluate\s+stale", output.ToString());
+        Assert.Contains(refresh, output.ToString());
+        var status = new StringWriter();
+        Assert.Equal(0, await CliHost.RunAsync(["status", "--runs", store.Root], CliEnvironment.ForTest(status, error, _dir.Path)));
+        Assert.Contains(refresh, status.ToString());
+        var report = File.ReadAllLines(Path.Combine(evaluate, "report", "report.md"));
+        Assert.Equal("<!-- stale-notice -->", report[0]);
+        Assert.Contains(report.TakeWhile(l => l != "<!-- /stale-notice -->"), l => l.Contains(refresh, StringComparison.Ordinal));
+
+        // Refreshing as told leaves nothing stale, and the report without the notice.
+        var refreshed = await CliHost.RunAsync(["run", "--from", "malicious-finetune", "--run", runId, "--config", config, "--set", "stages.safety-train.steps=4"],
+            CliEnvironment.ForTest(new StringWriter(), error, _dir.Path));
+        Assert.True(refreshed == 0, error.ToString());
+        Assert.Empty(RunPlanner.StaleStages(store.ReadManifest(runId)));
+        Assert.DoesNotContain("stale-notice", File.ReadAllText(Path.Combine(evaluate, "report", "report.md")));
+    }
+
+    private static Task<List<EvalImageRecord>> EvalRowsAsync(string evaluate) =>
+        new ParquetPartReader<EvalImageRecord>(EvalSchema.Instance).ReadAsync(Path.Combine(evaluate, "eval")).ToListAsync().AsTask();
 
     public void Dispose() => _dir.Dispose();
 }

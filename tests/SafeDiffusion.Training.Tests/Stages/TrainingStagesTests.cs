@@ -4,6 +4,7 @@ using SafeDiffusion.Core.Devices;
 using SafeDiffusion.Core.Progress;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Datasets.Stages;
 using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Pipelines;
 using SafeDiffusion.Images.Codecs;
@@ -68,7 +69,12 @@ public sealed class TrainingStagesTests : IDisposable
         var binder = new ConfigBinder(document);
         var config = binder.Bind<PipelineConfig>(document.Root, "");
         binder.ThrowIfAny();
-        IStage[] stages = [new FakeDatasetStage(rows: 4), new SafetyTrainStage(), new MaliciousFinetuneStage()];
+        IStage[] stages =
+        [
+            new FakeDatasetStage(rows: 4),
+            new SafetyTrainStage(SafetyTrainStage.StageName, DatasetStage.DefaultName),
+            new MaliciousFinetuneStage(MaliciousFinetuneStage.StageName, SafetyTrainStage.StageName, DatasetStage.DefaultName),
+        ];
         var graph = new StageGraph("training", stages);
         var configs = StageConfigs.Bind(stages, config, document);
         using var run = OpenRun(document, config);
@@ -108,7 +114,7 @@ public sealed class TrainingStagesTests : IDisposable
 
         var replayed = new List<ModelMatrix>();
         var context = new StageContext(MaliciousFinetuneStage.StageName, env, CancellationToken.None);
-        await foreach (var m in new MaliciousFinetuneStage().ReplayAsync(context, configs.Get<MaliciousFinetuneConfig>(MaliciousFinetuneStage.StageName), CancellationToken.None))
+        await foreach (var m in new MaliciousFinetuneStage(MaliciousFinetuneStage.StageName, SafetyTrainStage.StageName, DatasetStage.DefaultName).ReplayAsync(context, configs.Get<MaliciousFinetuneConfig>(MaliciousFinetuneStage.StageName), CancellationToken.None))
             replayed.Add(m);
         Assert.Equal(matrix.Models, Assert.Single(replayed).Models);
     }
