@@ -1,9 +1,11 @@
 using System.CommandLine;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.IO;
+using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Pipeline.Cli;
 using SafeDiffusion.Scheduling.Configuration;
 using SafeDiffusion.Scheduling.Systemd;
+using SafeDiffusion.TinyWorld.Caching;
 
 namespace SafeDiffusion.Pipeline.Commands;
 
@@ -37,7 +39,9 @@ internal static class ScheduleCommand
                 schedule.ShutdownTimeout,
                 parse.GetValue(user),
                 Environment.UserName,
-                configFull));
+                configFull,
+                [Path.GetFullPath(loaded.Config.Runs.Root, env.WorkingDirectory), TinyArtifactCache.DefaultRoot()],
+                "0" + Convert.ToString(RunFileModes.From(loaded.Config.Runs).Umask, 8).PadLeft(3, '0')));
             if (parse.GetValue(outputDir) is { } dir)
             {
                 var full = Path.GetFullPath(dir, env.WorkingDirectory);

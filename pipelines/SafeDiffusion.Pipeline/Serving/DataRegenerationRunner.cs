@@ -29,7 +29,9 @@ public sealed class DataRegenerationRunner(string? configPath, IReadOnlyList<str
             request.Trigger,
             request.ScheduledFireUtc,
             request.Attempt);
-        var (runId, _) = await GraphExecution.RunAsync(loaded, configs, new RunStore(runsRoot), execution, new PlainProgressSink(log),
+        var modes = RunFileModes.From(loaded.Config.Runs);
+        modes.ApplyToProcess();
+        var (runId, _) = await GraphExecution.RunAsync(loaded, configs, new RunStore(runsRoot, modes), execution, new PlainProgressSink(log),
             run => request.RunCreated(run.Id), ct).ConfigureAwait(false);
         return runId;
     }

@@ -17,6 +17,7 @@ public sealed class ConfigBinder
 {
     private readonly List<ConfigIssue> _issues = [];
     private readonly ConfigDocument? _document;
+    private readonly NullabilityInfoContext _nullability = new();
 
     /// <summary>Binds nodes of <paramref name="document"/>, locating problems as it does (a file line, or a --set).</summary>
     public ConfigBinder(ConfigDocument document)
@@ -50,14 +51,21 @@ public sealed class ConfigBinder
         return BindValue(type, node, path);
     }
 
-    private object? BindValue(Type type, YamlNode node, string path)
+    // A key left empty (`runs:`, `models: { base: }`, `- ` in a list) is YAML's null. Where the record declares the
+    // value nullable it is null; otherwise a record is all defaults (then validated), a list or mapping is empty,
+    // and text or a number is an error: a null where the code expects a value would surface later as a crash.
+    private object? BindValue(Type type, YamlNode node, string path, bool nullable = false)
     {
         var underlying = Nullable.GetUnderlyingType(type);
         if (node is YamlScalarNode { Style: ScalarStyle.Plain } nullScalar && nullScalar.Value is "~" or "null" or "")
         {
-            if (underlying is not null || !type.IsValueType) return null;
+            if (underlying is not null || (nullable && !type.IsValueType)) return null;
+            if (type.IsInstanceOfType(node)) return node;
+            if (IsComplex(type)) return Validate(Activator.CreateInstance(type)!, null, path, null);
+            if (TryElementType(type, out var itemType)) return BindSequence(type, itemType, new YamlSequenceNode(), path);
+            if (TryDictionaryValueType(type, out var entryType)) return BindDictionary(type, entryType, new YamlMappingNode(), path);
             Report(node, path, $"needs a value ({Describe(type)}).");
-            return Activator.CreateInstance(type);
+            return type.IsValueType ? Activator.CreateInstance(type) : type == typeof(string) ? "" : null;
         }
         type = underlying ?? type;
 
@@ -145,7 +153,11 @@ public sealed class ConfigBinder
         }
         foreach (var (k, v) in map.Children)
         {
-            var key = ((YamlScalarNode)k).Value ?? "";
+            if (k is not YamlScalarNode { Value: { } key })
+            {
+                Report(k, path, "keys here must be names, not lists or mappings.");
+                continue;
+            }
             dict[key] = BindValue(valueType, v, $"{path}.{key}");
         }
         return dict;
@@ -176,7 +188,8 @@ public sealed class ConfigBinder
             }
             valueNodes[prop.Name] = v;
             int before = _issues.Count;
-            prop.SetValue(instance, BindValue(prop.PropertyType, v, keyPath));
+            bool nullable = _nullability.Create(prop).WriteState == NullabilityState.Nullable;
+            prop.SetValue(instance, BindValue(prop.PropertyType, v, keyPath, nullable));
             if (_issues.Count > before) unreadable.Add(prop.Name);
         }
         return Validate(instance, map, path, valueNodes, unreadable);

@@ -27,19 +27,28 @@ public sealed class ConfigDocument
     public string SourceName { get; }
     public YamlMappingNode Root { get; }
 
+    /// <summary>Reads and parses a config file within <see cref="YamlLimits.Default"/>.</summary>
+    /// <exception cref="UsageException">The file does not exist.</exception>
+    /// <exception cref="ConfigException">The file is not YAML, not a mapping, or passes a limit (file, line and limit named).</exception>
     public static ConfigDocument Load(string path)
     {
         if (!File.Exists(path))
             throw new UsageException($"Config file '{path}' does not exist. Pass --config with a YAML file, for example configs/tiny.yaml.");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(BoundedYamlReader.ReadText(path, YamlLimits.Default), path);
     }
 
-    public static ConfigDocument Parse(string text, string sourceName)
+    /// <summary>Parses config text within <see cref="YamlLimits.Default"/>; <paramref name="sourceName"/> names it in errors.</summary>
+    /// <exception cref="ConfigException">The text is not YAML, not a mapping, or passes a limit (source, line and limit named).</exception>
+    public static ConfigDocument Parse(string text, string sourceName) => Parse(text, sourceName, YamlLimits.Default);
+
+    /// <summary>Parses config text within <paramref name="limits"/>.</summary>
+    /// <exception cref="ConfigException">The text is not YAML, not a mapping, or passes a limit (source, line and limit named).</exception>
+    public static ConfigDocument Parse(string text, string sourceName, YamlLimits limits)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = BoundedYamlReader.Load(text, sourceName, limits);
         }
         catch (YamlException e)
         {
@@ -94,6 +103,7 @@ public sealed class ConfigDocument
     {
         var copy = Copy();
         var keys = toPath.Split('.');
+        CheckKeyDepth(keys.Length, overridesFrom);
         var parent = copy.MappingAt(keys[..^1], Locate(Find(fromPath)));
         var clone = copy.Find(fromPath) is YamlMappingNode section
             ? copy.CopyOf(section, copy, new Dictionary<YamlNode, YamlNode>(ReferenceEqualityComparer.Instance))
@@ -146,20 +156,35 @@ public sealed class ConfigDocument
         if (eq <= 0)
             throw new UsageException($"--set '{assignment}': expected key.path=value, for example --set stages.images.batchSize=2.");
         var keys = assignment[..eq].Trim().Split('.');
+        CheckKeyDepth(keys.Length, origin);
         var valueText = assignment[(eq + 1)..];
         YamlNode value;
         try
         {
-            var s = new YamlStream();
-            s.Load(new StringReader("v: " + valueText));
+            // The value sits one level below the root mapping here, and `keys` more below it in the document.
+            var limits = YamlLimits.Default with { MaxDepth = Math.Max(1, YamlLimits.Default.MaxDepth - keys.Length + 1) };
+            var s = BoundedYamlReader.Load("v: " + valueText, origin.File, limits);
             value = ((YamlMappingNode)s.Documents[0].RootNode).Children[new YamlScalarNode("v")];
         }
         catch (YamlException)
         {
             value = new YamlScalarNode(valueText);
         }
+        catch (InvalidOperationException)
+        {
+            // Malformed flow text YamlDotNet reports without a position: taken as the plain text it is.
+            value = new YamlScalarNode(valueText);
+        }
         var parent = MappingAt(keys[..^1], origin);
         Replace(parent, keys[^1], Located(value, origin));
+    }
+
+    // A key path makes one mapping per key; past the depth limit every later walk of the tree could overflow the stack.
+    private static void CheckKeyDepth(int keys, SourceLocation origin)
+    {
+        if (keys >= YamlLimits.Default.MaxDepth)
+            throw new ConfigException(new ConfigIssue(origin, "(nesting)",
+                $"a key path of {keys} keys nests deeper than {YamlLimits.Default.MaxDepth} levels, the limit for a config."));
     }
 
     private YamlNode Located(YamlNode node, SourceLocation origin)

@@ -1,3 +1,4 @@
+using SafeDiffusion.Core.Runs;
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
@@ -57,7 +58,7 @@ public sealed partial record PipelineConfig : IValidatableConfig
     private static partial Regex DeviceId();
 }
 
-public sealed record RunsConfig
+public sealed record RunsConfig : IValidatableConfig
 {
     /// <summary>Where runs are written; relative paths are taken from the current directory.</summary>
     public string Root { get; init; } = "runs";
@@ -65,6 +66,20 @@ public sealed record RunsConfig
     /// <summary>How many finished runs to keep when a scheduler prunes (0 keeps all).</summary>
     [Range(0, 100000)]
     public int Keep { get; init; }
+
+    /// <summary>Mode of files a run writes (octal). Runs hold harmful prompts and images: owner and group only.</summary>
+    public string FileMode { get; init; } = RunFileModes.DefaultFileMode;
+
+    /// <summary>Mode of folders a run makes (octal).</summary>
+    public string FolderMode { get; init; } = RunFileModes.DefaultFolderMode;
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (RunFileModes.ParseOctal(FileMode) is null)
+            yield return ("fileMode", $"'{FileMode}' is not a file mode; use octal digits as chmod takes them, e.g. 0640.");
+        if (RunFileModes.ParseOctal(FolderMode) is null)
+            yield return ("folderMode", $"'{FolderMode}' is not a folder mode; use octal digits as chmod takes them, e.g. 0750.");
+    }
 }
 
 public sealed record DeviceConfig

@@ -11,12 +11,16 @@ public static class AtomicFile
 {
     public const string TempMarker = ".tmp-";
 
-    /// <summary>A hidden temp name beside <paramref name="path"/>, unique to this process and call.</summary>
+    /// <summary>
+    /// A hidden temp name beside <paramref name="path"/>, unique to this process and call:
+    /// <c>.NAME.tmp-PID@HOST-UNIQUE</c>, so a cleaner on another host sharing the folder can tell it is not its own
+    /// (see <see cref="TempOwner"/>).
+    /// </summary>
     public static string TempPathFor(string path)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var unique = Guid.NewGuid().ToString("N")[..8];
-        return Path.Combine(dir, $".{Path.GetFileName(path)}{TempMarker}{Environment.ProcessId}-{unique}");
+        return Path.Combine(dir, $".{Path.GetFileName(path)}{TempMarker}{TempOwner.Current}-{unique}");
     }
 
     public static bool IsTempName(string fileName) => fileName.StartsWith('.') && fileName.Contains(TempMarker, StringComparison.Ordinal);
@@ -103,18 +107,24 @@ public static class AtomicFile
         finally { Libc.close(fd); }
     }
 
-    /// <summary>Removes temp files a killed writer left behind in <paramref name="directory"/>.</summary>
-    public static int CleanStaleTemps(string directory)
+    /// <summary>
+    /// Removes temp files a killed writer left behind in <paramref name="directory"/>: those of this host whose
+    /// process no longer runs, and those of another or an unknown host once untouched for
+    /// <see cref="TempOwner.ForeignStaleAfter"/> (a pid of another host cannot be checked from here; see
+    /// <see cref="TempOwner"/> for the rule on shared storage).
+    /// </summary>
+    public static int CleanStaleTemps(string directory, DateTime? nowUtc = null)
     {
         if (!Directory.Exists(directory)) return 0;
+        var now = nowUtc ?? DateTime.UtcNow;
         int removed = 0;
         foreach (var file in Directory.EnumerateFiles(directory, ".*" + TempMarker + "*"))
         {
-            // Only temps of processes that no longer run: another live writer may own the rest.
             var name = Path.GetFileName(file);
-            var pidText = name[(name.IndexOf(TempMarker, StringComparison.Ordinal) + TempMarker.Length)..].Split('-')[0];
-            if (int.TryParse(pidText, out var pid) && pid != Environment.ProcessId && ProcessLiveness.IsAlive(pid)) continue;
-            if (pid == Environment.ProcessId) continue;
+            var rest = name[(name.IndexOf(TempMarker, StringComparison.Ordinal) + TempMarker.Length)..];
+            int lastDash = rest.LastIndexOf('-');
+            if (lastDash <= 0 || !TempOwner.TryParse(rest[..lastDash], out var owner)) continue;
+            if (!owner.IsStale(File.GetLastWriteTimeUtc(file), now)) continue;
             TryDelete(file);
             removed++;
         }

@@ -10,13 +10,15 @@ public sealed class Run : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly RunLock _lock;
+    private readonly RunFileModes _modes;
     private RunManifest _manifest;
 
-    internal Run(string directory, RunManifest manifest, RunLock runLock)
+    internal Run(string directory, RunManifest manifest, RunLock runLock, RunFileModes modes)
     {
         Directory = directory;
         _manifest = manifest;
         _lock = runLock;
+        _modes = modes;
     }
 
     public string Id => _manifest.RunId;
@@ -32,7 +34,11 @@ public sealed class Run : IDisposable
     public string StageDirectory(string stage)
     {
         var dir = Path.Combine(Directory, stage);
-        System.IO.Directory.CreateDirectory(dir);
+        if (!System.IO.Directory.Exists(dir))
+        {
+            System.IO.Directory.CreateDirectory(dir);
+            _modes.ApplyToFolder(dir);
+        }
         return dir;
     }
 
@@ -75,8 +81,11 @@ public sealed class Run : IDisposable
     /// <summary>The absolute path of an artifact recorded in the manifest.</summary>
     public string ArtifactPath(ArtifactRecord artifact) => Path.Combine(Directory, artifact.Path);
 
-    private void Save() =>
+    private void Save()
+    {
         AtomicFile.WriteAllText(ManifestPath, JsonSerializer.Serialize(_manifest, RunManifest.Json));
+        _modes.ApplyToFile(ManifestPath);
+    }
 
     public void Dispose() => _lock.Dispose();
 }

@@ -18,15 +18,16 @@ public sealed class RunLock : IDisposable
 
     public string Path { get; }
 
-    public static RunLock Acquire(string runDirectory)
+    /// <summary>Takes the lock; <paramref name="modes"/> (default <see cref="RunFileModes.Default"/>) is given to its files.</summary>
+    /// <exception cref="PipelineException">Another process holds it (exit code <see cref="ExitCodes.Locked"/>).</exception>
+    public static RunLock Acquire(string runDirectory, RunFileModes? modes = null)
     {
         var path = System.IO.Path.Combine(runDirectory, ".lock");
         var ownerPath = path + ".owner";
+        FileStream stream;
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            File.WriteAllText(ownerPath, $"{Environment.ProcessId} {Environment.MachineName} {DateTimeOffset.UtcNow:O}\n");
-            return new RunLock(stream, path);
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
         {
@@ -34,6 +35,20 @@ public sealed class RunLock : IDisposable
             throw new PipelineException(
                 $"Run folder {runDirectory} is in use by {owner} (pid host started). Wait for it to finish, or use another run.",
                 ExitCodes.Locked);
+        }
+        try
+        {
+            var fileModes = modes ?? RunFileModes.Default;
+            File.WriteAllText(ownerPath, $"{Environment.ProcessId} {Environment.MachineName} {DateTimeOffset.UtcNow:O}\n");
+            fileModes.ApplyToFile(path);
+            fileModes.ApplyToFile(ownerPath);
+            return new RunLock(stream, path);
+        }
+        catch
+        {
+            // The lock is taken: any failure after it must let it go, or the run stays locked for this process's life.
+            stream.Dispose();
+            throw;
         }
     }
 

@@ -1,7 +1,10 @@
 namespace SafeDiffusion.Core.Runs;
 
-/// <summary>How a run ended as a whole.</summary>
-public enum RunStatus { Succeeded, Failed, Cancelled }
+/// <summary>
+/// How a run ended as a whole. <see cref="Crashed"/>: the process running it died without recording an end (killed,
+/// or a native crash); recorded by the next `pipeline serve` to start on the runs folder.
+/// </summary>
+public enum RunStatus { Succeeded, Failed, Cancelled, Crashed }
 
 /// <summary>What started a run: a person (or a script, such as a systemd timer), a scheduled firing, or a catch-up of a missed firing.</summary>
 public enum RunTrigger { Manual, Scheduled, Missed }

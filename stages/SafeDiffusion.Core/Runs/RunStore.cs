@@ -10,7 +10,8 @@ namespace SafeDiffusion.Core.Runs;
 /// The runs folder: one sub-folder per run with its manifest, and named pointers (<c>latest</c>,
 /// <c>latest-data</c>) that are switched atomically.
 /// </summary>
-public sealed class RunStore(string root)
+/// <remarks>Files and folders the store makes get <paramref name="modes"/> (default <see cref="RunFileModes.Default"/>).</remarks>
+public sealed class RunStore(string root, RunFileModes? modes = null)
 {
     public const string ManifestFileName = "manifest.json";
     public const string Latest = "latest";
@@ -19,14 +20,33 @@ public sealed class RunStore(string root)
 
     public string Root { get; } = Path.GetFullPath(root);
 
+    /// <summary>The permissions given to what the store writes.</summary>
+    public RunFileModes Modes { get; } = modes ?? RunFileModes.Default;
+
     /// <summary>Starts a new run: a fresh id and folder, the lock, and a manifest with the config snapshot.</summary>
     public Run Create(ConfigDocument document, PipelineConfig config, string? shard = null, TimeProvider? clock = null)
     {
         var now = (clock ?? TimeProvider.System).GetUtcNow();
         var id = $"{now:yyyyMMdd-HHmmss}-{Slug(config.Name)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
         var dir = Path.Combine(Root, id);
+        CreateRoot();
         Directory.CreateDirectory(dir);
-        var runLock = RunLock.Acquire(dir);
+        Modes.ApplyToFolder(dir);
+        var runLock = RunLock.Acquire(dir, Modes);
+        try
+        {
+            return Start(document, config, shard, now, id, dir, runLock);
+        }
+        catch
+        {
+            // Nothing can use a run whose manifest was never written; a lock left held would block its resume.
+            runLock.Dispose();
+            throw;
+        }
+    }
+
+    private Run Start(ConfigDocument document, PipelineConfig config, string? shard, DateTimeOffset now, string id, string dir, RunLock runLock)
+    {
         var manifest = new RunManifest
         {
             RunId = id,
@@ -38,11 +58,21 @@ public sealed class RunStore(string root)
             CodeVersion = CodeVersion.Current,
             Shard = shard,
         };
-        var run = new Run(dir, manifest, runLock);
+        var run = new Run(dir, manifest, runLock, Modes);
         run.UpdateManifest(m => m);
-        AtomicFile.WriteAllText(Path.Combine(dir, "config.yaml"), manifest.ConfigSnapshot);
+        var snapshot = Path.Combine(dir, "config.yaml");
+        AtomicFile.WriteAllText(snapshot, manifest.ConfigSnapshot);
+        Modes.ApplyToFile(snapshot);
         PointTo(Latest, id);
         return run;
+    }
+
+    // The runs folder, made with the folder mode when this store makes it (an existing one is the user's to set).
+    private void CreateRoot()
+    {
+        if (Directory.Exists(Root)) return;
+        Directory.CreateDirectory(Root);
+        Modes.ApplyToFolder(Root);
     }
 
     /// <summary>Opens an existing run for writing (takes its lock).</summary>
@@ -50,10 +80,10 @@ public sealed class RunStore(string root)
     {
         var id = Resolve(idOrPointer);
         var dir = Path.Combine(Root, id);
-        var runLock = RunLock.Acquire(dir);
+        var runLock = RunLock.Acquire(dir, Modes);
         try
         {
-            return new Run(dir, ReadManifest(id), runLock);
+            return new Run(dir, ReadManifest(id), runLock, Modes);
         }
         catch
         {
@@ -99,7 +129,13 @@ public sealed class RunStore(string root)
     }
 
     /// <summary>Runs with a readable manifest, newest first.</summary>
-    public IEnumerable<RunManifest> List()
+    public IEnumerable<RunManifest> List() => ListStored().Select(r => r.Manifest);
+
+    /// <summary>
+    /// Run folders with a readable manifest, newest first, each with its folder name: the id to act on. A folder
+    /// whose manifest names another run is listed too, so that callers can refuse it.
+    /// </summary>
+    public IEnumerable<StoredRun> ListStored()
     {
         if (!Directory.Exists(Root)) yield break;
         foreach (var dir in Directory.EnumerateDirectories(Root).OrderByDescending(d => d, StringComparer.Ordinal))
@@ -111,8 +147,21 @@ public sealed class RunStore(string root)
             RunManifest? m = null;
             try { m = JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(path), RunManifest.Json); }
             catch (JsonException) { }
-            if (m is not null) yield return m;
+            if (m is not null) yield return new StoredRun(Path.GetFileName(dir), m);
         }
+    }
+
+    /// <summary>
+    /// The full path of the run folder <paramref name="folderId"/>, or null unless it is a plain folder name that
+    /// resolves to a real folder directly inside <see cref="Root"/> (not a link, not <c>..</c>, not a path).
+    /// </summary>
+    public string? FolderInside(string folderId)
+    {
+        if (folderId.Length == 0 || folderId is "." or ".." || folderId.IndexOfAny(['/', '\\', '\0']) >= 0) return null;
+        var path = Path.GetFullPath(Path.Combine(Root, folderId));
+        if (!string.Equals(Path.GetDirectoryName(path), Root.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal)) return null;
+        var info = new DirectoryInfo(path);
+        return info.Exists && info.LinkTarget is null ? path : null;
     }
 
     /// <summary>Whether a live process is writing the run (holds its lock).</summary>
@@ -121,7 +170,7 @@ public sealed class RunStore(string root)
     /// <summary>Switches a named pointer (a symbolic link in the runs folder) to a run, atomically.</summary>
     public void PointTo(string pointer, string runId)
     {
-        Directory.CreateDirectory(Root);
+        CreateRoot();
         var link = Path.Combine(Root, pointer);
         var temp = AtomicFile.TempPathFor(link);
         File.CreateSymbolicLink(temp, runId);

@@ -110,23 +110,92 @@ public static partial class ComponentWeights
     [GeneratedRegex(@"^(?:diffusion_pytorch_model|model|pytorch_model)\.(?<variant>[A-Za-z0-9_-]+)\.(?:safetensors|bin)$")]
     private static partial Regex VariantFileName();
 
+    /// <summary>
+    /// The shard files an index names. A shard name must be a plain file name in the index's own folder (the
+    /// component folder): no folder part, no <c>..</c>, no absolute path; and where the shard is a symbolic link, its
+    /// final target must lie inside the component folder too. A model folder is foreign input, and an index that
+    /// could name any path would make the loader read any file the user can read.
+    /// </summary>
+    /// <exception cref="InputDataException">The index is not JSON, has no weight_map, or names a shard that is not a
+    /// string, leaves the component folder or is missing.</exception>
     private static IReadOnlyList<string> ShardsOf(string indexPath)
     {
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(indexPath));
-            if (!doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
+            if (doc.RootElement.ValueKind != JsonValueKind.Object
+                || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
                 throw new InputDataException(indexPath, "has no weight_map object.", "weight_map");
-            var dir = Path.GetDirectoryName(indexPath)!;
-            var files = map.EnumerateObject().Select(p => p.Value.GetString() ?? "").Distinct().OrderBy(f => f, StringComparer.Ordinal)
-                .Select(f => Path.Combine(dir, f)).ToList();
-            foreach (var f in files)
-                if (!File.Exists(f)) throw new InputDataException(indexPath, $"names shard {Path.GetFileName(f)}, which is missing.", "weight_map");
+            var dir = Path.GetFullPath(Path.GetDirectoryName(indexPath)!);
+            var names = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var entry in map.EnumerateObject())
+            {
+                if (entry.Value.ValueKind != JsonValueKind.String)
+                    throw new InputDataException(indexPath, $"maps '{entry.Name}' to {entry.Value.ValueKind}, not a shard file name.", "weight_map");
+                names.Add(entry.Value.GetString()!);
+            }
+            var files = new List<string>();
+            foreach (var name in names)
+            {
+                CheckShardName(indexPath, dir, name);
+                var file = Path.Combine(dir, name);
+                if (!File.Exists(file)) throw new InputDataException(indexPath, $"names shard {name}, which is missing.", "weight_map");
+                CheckStaysInside(indexPath, dir, file, name);
+                files.Add(file);
+            }
             return files;
         }
         catch (JsonException e)
         {
             throw new InputDataException(indexPath, $"is not valid JSON ({e.Message}).");
         }
+    }
+
+    private static void CheckShardName(string indexPath, string dir, string name)
+    {
+        bool plain = name.Length > 0 && name is not ("." or "..") && !Path.IsPathRooted(name)
+                     && name.IndexOfAny(['/', '\\', '\0']) < 0;
+        if (!plain)
+            throw new InputDataException(indexPath, $"names shard '{name}', which is not a plain file name in {dir}.", "weight_map",
+                "Shards of a sharded checkpoint sit beside their index; fix the weight_map or re-export the component.");
+    }
+
+    private static void CheckStaysInside(string indexPath, string dir, string file, string name)
+    {
+        string inside, target;
+        try
+        {
+            int hops = 0;
+            inside = ResolvedPath(dir, ref hops);
+            hops = 0;
+            target = ResolvedPath(file, ref hops);
+        }
+        catch (IOException e)
+        {
+            throw new InputDataException(indexPath, $"names shard {name}, whose links cannot be followed ({e.Message}).", "weight_map");
+        }
+        if (!target.StartsWith(inside.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new InputDataException(indexPath, $"names shard {name}, a link to {target}, outside the component folder {inside}.", "weight_map",
+                "Copy the shard files into the component folder instead of linking to them.");
+    }
+
+    // Links followed before giving up, as Linux's ELOOP does: a cycle of links through folders would otherwise recurse forever.
+    private const int MaxLinkHops = 40;
+
+    // The path with every symbolic link on it resolved, segment by segment (what realpath(3) gives).
+    private static string ResolvedPath(string path, ref int hops)
+    {
+        var full = Path.GetFullPath(path);
+        var root = Path.GetPathRoot(full)!;
+        var resolved = root;
+        foreach (var segment in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(resolved, segment);
+            FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
+            var target = info.Exists ? info.ResolveLinkTarget(returnFinalTarget: true) : null;
+            if (target is not null && ++hops > MaxLinkHops) throw new IOException($"more than {MaxLinkHops} symbolic links on the way to {path}");
+            resolved = target is null ? next : ResolvedPath(target.FullName, ref hops);
+        }
+        return resolved;
     }
 }

@@ -10,6 +10,10 @@ public static class SafetensorsDTypes
     public static bool TryParse(string text, out SafetensorsDType dtype) =>
         Enum.TryParse(text, ignoreCase: false, out dtype) && Enum.IsDefined(dtype);
 
+    /// <summary>True for the floating-point types (F16, BF16, F32, F64), the only ones float weights load from.</summary>
+    public static bool IsFloatingPoint(this SafetensorsDType d) =>
+        d is SafetensorsDType.F64 or SafetensorsDType.F32 or SafetensorsDType.F16 or SafetensorsDType.BF16;
+
     public static int ElementSize(this SafetensorsDType d) => d switch
     {
         SafetensorsDType.F64 or SafetensorsDType.I64 => 8,

@@ -10,7 +10,9 @@ namespace SafeDiffusion.Diffusion.Safetensors;
 /// <summary>One tensor's header entry: element type, shape, and byte range within the data section.</summary>
 public sealed record SafetensorsEntry(string Name, SafetensorsDType DType, long[] Shape, long Begin, long End)
 {
-    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+    /// <summary>The product of the dimensions.</summary>
+    /// <exception cref="OverflowException">The product does not fit a long (a header checked by <see cref="SafetensorsFile"/> never has one).</exception>
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => checked(a * b));
     public long ByteLength => End - Begin;
 }
 
@@ -149,6 +151,7 @@ public sealed unsafe class SafetensorsFile : IDisposable, IAsyncDisposable
             throw new InputDataException(path, $"data_offsets [{begin}, {end}] fall outside the {dataLength} data bytes; the file is truncated or corrupt.", field);
         var entry = new SafetensorsEntry(name, dtype, shape, begin, end);
         long expected;
+        // Checked: a shape such as [2^62, 4] wraps an unchecked product to 0 and would pass as an empty tensor.
         try { expected = checked(entry.ElementCount * dtype.ElementSize()); }
         catch (OverflowException) { throw new InputDataException(path, $"shape {shapeEl.GetRawText()} is too large.", field); }
         if (expected != entry.ByteLength)
@@ -193,9 +196,17 @@ public sealed unsafe class SafetensorsFile : IDisposable, IAsyncDisposable
     /// Copies the stored values into an existing tensor (a module parameter), converting type and device on the
     /// way; when the types match on the CPU the bytes go straight from the map into the parameter.
     /// </summary>
+    /// <exception cref="InputDataException">The shape differs, or the kind does: float parameters are filled only
+    /// from F16/BF16/F32/F64 tensors, integer and boolean buffers only from integer or boolean tensors (the same
+    /// byte size would otherwise load integers as weights, bit for bit).</exception>
     public void CopyInto(string name, Tensor destination)
     {
         var e = Entry(name);
+        bool wantsFloat = destination.is_floating_point();
+        if (wantsFloat != e.DType.IsFloatingPoint())
+            throw new InputDataException(Path,
+                $"stores {e.DType} values but the model expects {(wantsFloat ? "floating-point weights (F16, BF16, F32 or F64)" : $"{destination.dtype} values (an integer type)")}.",
+                $"tensor '{name}'", "The file was written for another model or is corrupt; re-export the component.");
         if (!e.Shape.SequenceEqual(destination.shape))
             throw new InputDataException(Path, $"has shape [{string.Join(", ", e.Shape)}] but the model expects [{string.Join(", ", destination.shape)}]; the weights do not match the component's config.json.", $"tensor '{name}'");
         using var noGrad = torch.no_grad();

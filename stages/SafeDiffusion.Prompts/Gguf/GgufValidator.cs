@@ -11,6 +11,12 @@ namespace SafeDiffusion.Prompts.Gguf;
 /// </summary>
 public static class GgufValidator
 {
+    private const string SpmTokenizer = "llama";
+    private const string BpeTokenizer = "gpt2";
+    private const string BpeNewline = "\u010A";
+    private const string TokenizerPrefix = "tokenizer.ggml.";
+    private const string TokenIdSuffix = "_token_id";
+
     private const string ReconvertFix = "Re-convert the model with llama.cpp's convert_hf_to_gguf.py, which writes the tokenizer and hyper-parameters.";
 
     public static GgufModelSummary ValidateForTextGeneration(string path) => Validate(GgufReader.Read(path));
@@ -32,24 +38,10 @@ public static class GgufValidator
 
         CheckParallelArray(file, LlamaGgufLayout.ScoresKey, GgufValueType.Float32, vocab);
         CheckParallelArray(file, LlamaGgufLayout.TokenTypeKey, GgufValueType.Int32, vocab);
-        if (tokenizerModel == "gpt2")
-        {
-            var merges = file.Find(LlamaGgufLayout.MergesKey);
-            if (merges is null || merges.ElementType != GgufValueType.String)
-                throw new InputDataException(path, "uses a BPE (gpt2) tokenizer but has no merges.", LlamaGgufLayout.MergesKey, ReconvertFix);
-        }
-        foreach (var key in new[] { LlamaGgufLayout.BosIdKey, LlamaGgufLayout.EosIdKey, LlamaGgufLayout.UnknownIdKey, LlamaGgufLayout.PaddingIdKey })
-        {
-            if (file.Find(key) is not { } idValue) continue;
-            long id;
-            try { id = idValue.AsInt64(); }
-            catch (InvalidOperationException)
-            {
-                throw new InputDataException(path, $"stores {key} as {Describe(idValue)}; it must be an integer.", key, ReconvertFix);
-            }
-            if (id < 0 || id >= vocab)
-                throw new InputDataException(path, $"sets {key} to {id}, outside the vocabulary of {vocab} tokens.", key, ReconvertFix);
-        }
+        var tokens = tokensValue.AsArray<string>();
+        if (tokenizerModel == SpmTokenizer) CheckSpmVocabulary(path, tokens);
+        if (tokenizerModel == BpeTokenizer) CheckBpeVocabulary(file, tokens);
+        CheckSpecialTokenIds(file, vocab);
 
         var contextLength = RequireInteger(file, $"{arch}.context_length");
         var embedding = RequireInteger(file, $"{arch}.embedding_length");
@@ -61,6 +53,57 @@ public static class GgufValidator
 
         return new GgufModelSummary(path, file.Version, arch, tokenizerModel, vocab, contextLength, embedding, blocks,
             file.ChatTemplate, file.Tensors.Count, file.FileLength);
+    }
+
+    /// <summary>
+    /// llama.cpp's SPM tokenizer falls back to byte tokens for any text its pieces do not cover and looks each one up
+    /// as <c>&lt;0xXX&gt;</c> (two upper-case hex digits) with a lookup that throws when it is missing. The C++
+    /// exception cannot cross into .NET, so the process aborts; every byte token, the newline's <c>&lt;0x0A&gt;</c>
+    /// among them, must therefore be in the vocabulary.
+    /// </summary>
+    private static void CheckSpmVocabulary(string path, string[] tokens)
+    {
+        var present = new HashSet<string>(tokens, StringComparer.Ordinal);
+        var missing = Enumerable.Range(0, 256).Select(b => $"<0x{b:X2}>").Where(t => !present.Contains(t)).ToList();
+        if (missing.Count == 0) return;
+        var newline = missing.Contains("<0x0A>") ? " (the newline token <0x0A> among them)" : "";
+        throw new InputDataException(path,
+            $"has an SPM (llama) tokenizer without {missing.Count} of the 256 byte tokens{newline}, e.g. {string.Join(", ", missing.Take(4))}; " +
+            "llama.cpp aborts the process when text needs one.", LlamaGgufLayout.TokensKey, ReconvertFix);
+    }
+
+    /// <summary>
+    /// llama.cpp's BPE (gpt2) tokenizer needs its merges to build any token longer than a byte, and a newline token
+    /// (GPT-2's byte-level "Ċ") to tokenize the newline every chat template holds.
+    /// </summary>
+    private static void CheckBpeVocabulary(GgufFile file, string[] tokens)
+    {
+        var merges = file.Find(LlamaGgufLayout.MergesKey);
+        if (merges is null || merges.ElementType != GgufValueType.String)
+            throw new InputDataException(file.Path, "uses a BPE (gpt2) tokenizer but has no merges.", LlamaGgufLayout.MergesKey, ReconvertFix);
+        if (!tokens.Contains(BpeNewline, StringComparer.Ordinal))
+            throw new InputDataException(file.Path, $"uses a BPE (gpt2) tokenizer without the newline token \"{BpeNewline}\" (GPT-2's byte-level newline).",
+                LlamaGgufLayout.TokensKey, ReconvertFix);
+    }
+
+    /// <summary>
+    /// Every <c>tokenizer.ggml.*_token_id</c> (bos, eos, unk, pad, sep, cls, mask, eot, eom, fim_*...) must be an
+    /// integer naming a token of the vocabulary: llama.cpp indexes its token table with them.
+    /// </summary>
+    private static void CheckSpecialTokenIds(GgufFile file, int vocab)
+    {
+        foreach (var (key, idValue) in file.Entries)
+        {
+            if (!key.StartsWith(TokenizerPrefix, StringComparison.Ordinal) || !key.EndsWith(TokenIdSuffix, StringComparison.Ordinal)) continue;
+            long id;
+            try { id = idValue.AsInt64(); }
+            catch (Exception e) when (e is InvalidOperationException or OverflowException)
+            {
+                throw new InputDataException(file.Path, $"stores {key} as {Describe(idValue)}; it must be a token id (an integer).", key, ReconvertFix);
+            }
+            if (id < 0 || id >= vocab)
+                throw new InputDataException(file.Path, $"sets {key} to {id}, outside the vocabulary of {vocab} tokens.", key, ReconvertFix);
+        }
     }
 
     private static void CheckLlamaTensors(GgufFile file, long embedding, long blocks, int vocab)

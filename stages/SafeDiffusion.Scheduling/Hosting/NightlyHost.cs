@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Quartz;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Scheduling.Execution;
+using SafeDiffusion.Scheduling.Runs;
 using SafeDiffusion.Scheduling.Status;
 
 namespace SafeDiffusion.Scheduling.Hosting;
@@ -22,6 +23,9 @@ public static class NightlyHost
         var serveLock = ServeLock.Acquire(options.RunsRoot);
         try
         {
+            // A run the previous host (or a manual run) left "running" when it died is recorded as crashed now.
+            foreach (var id in CrashedRuns.MarkAll(new RunStore(options.RunsRoot), options.Clock.GetUtcNow()))
+                options.Log.WriteLine($"run {id}: marked crashed ({CrashedRuns.Reason}).");
             return (CreateHost(options), serveLock);
         }
         catch

@@ -6,7 +6,9 @@ namespace SafeDiffusion.Scheduling.Runs;
 /// Deletes old scheduled data runs: successful ones beyond the newest <c>keepRuns</c>, failed or cancelled ones
 /// older than <c>keepFailedFor</c>. Only runs the scheduler started are touched (manual and sharded runs never),
 /// never the run <c>latest-data</c> or <c>latest</c> names, never a run a live process holds, never one without an
-/// outcome (killed mid-way: it may be resumed).
+/// outcome (killed mid-way: it may be resumed). Run ids come from folder names, never from a manifest: a folder
+/// whose manifest names another run (a copied run, a hand edit, a <c>runId</c> of <c>../x</c>) is left alone, and
+/// only a real folder directly inside the runs folder is ever deleted.
 /// </summary>
 public static class RunRetention
 {
@@ -16,24 +18,25 @@ public static class RunRetention
         foreach (var pointer in new[] { RunStore.LatestData, RunStore.Latest })
             if (store.ReadPointer(pointer) is { } id) protectedIds.Add(id);
 
-        var scheduled = store.List()
-            .Where(m => m.Outcome is { Trigger: RunTrigger.Scheduled or RunTrigger.Missed } o && o.Graph == graph && m.Shard is null)
+        var scheduled = store.ListStored()
+            .Where(r => r.IdsAgree)
+            .Where(r => r.Manifest.Outcome is { Trigger: RunTrigger.Scheduled or RunTrigger.Missed } o && o.Graph == graph && r.Manifest.Shard is null)
             .ToList();
         var doomed = new List<string>();
         doomed.AddRange(scheduled
-            .Where(m => m.Outcome!.Status == RunStatus.Succeeded)
-            .OrderByDescending(m => m.Outcome!.FinishedUtc)
+            .Where(r => r.Manifest.Outcome!.Status == RunStatus.Succeeded)
+            .OrderByDescending(r => r.Manifest.Outcome!.FinishedUtc)
             .Skip(keepRuns)
-            .Select(m => m.RunId));
+            .Select(r => r.FolderId));
         doomed.AddRange(scheduled
-            .Where(m => m.Outcome!.Status != RunStatus.Succeeded && now - m.Outcome.FinishedUtc > keepFailedFor)
-            .Select(m => m.RunId));
+            .Where(r => r.Manifest.Outcome!.Status != RunStatus.Succeeded && now - r.Manifest.Outcome.FinishedUtc > keepFailedFor)
+            .Select(r => r.FolderId));
 
         var deleted = new List<string>();
         foreach (var id in doomed)
         {
-            if (protectedIds.Contains(id) || store.IsActive(id)) continue;
-            Delete(store, id);
+            if (protectedIds.Contains(id) || store.FolderInside(id) is not { } folder || store.IsActive(id)) continue;
+            Delete(store, id, folder);
             deleted.Add(id);
         }
         return deleted;
@@ -52,9 +55,8 @@ public static class RunRetention
         return removed;
     }
 
-    private static void Delete(RunStore store, string id)
+    private static void Delete(RunStore store, string id, string dir)
     {
-        var dir = Path.Combine(store.Root, id);
         // Renamed first, so listings stop showing it at once even if the recursive delete is slow or interrupted.
         var doomed = Path.Combine(store.Root, $".deleting-{id}-{Guid.NewGuid():N}");
         Directory.Move(dir, doomed);

@@ -66,8 +66,11 @@ public sealed record StatusReport
         var finished = m.Stages.Values.Select(s => s.FinishedUtc ?? s.StartedUtc).Max() ?? m.CreatedUtc;
         if (m.Stages.FirstOrDefault(s => s.Value.Status == StageStatus.Failed) is { Key: { } failed } f)
             return new RunSummary(m.RunId, RunStatus.Failed, finished, "manual", null, $"stage {failed}: {f.Value.Error}", m.Shard, stale);
-        if (m.Stages.Values.Any(s => s.Status is StageStatus.Running or StageStatus.Cancelled))
-            return new RunSummary(m.RunId, RunStatus.Cancelled, finished, "manual", null, "interrupted (killed or cancelled before it finished)", m.Shard, stale);
+        // Not active (the caller checked): a stage still "running" means its process died without recording an end.
+        if (m.Stages.Values.Any(s => s.Status == StageStatus.Running))
+            return new RunSummary(m.RunId, RunStatus.Crashed, finished, "manual", null, Runs.CrashedRuns.Reason, m.Shard, stale);
+        if (m.Stages.Values.Any(s => s.Status == StageStatus.Cancelled))
+            return new RunSummary(m.RunId, RunStatus.Cancelled, finished, "manual", null, "cancelled before it finished", m.Shard, stale);
         return m.Stages.Values.All(s => s.Status == StageStatus.Completed)
             ? new RunSummary(m.RunId, RunStatus.Succeeded, finished, "manual", null, null, m.Shard, stale)
             : null;
@@ -115,7 +118,7 @@ public sealed record StatusReport
 
     private static string Describe(RunSummary? r) => r is null
         ? "(none)"
-        : $"{r.RunId}, finished {Time(r.FinishedUtc)} ({r.Trigger}{(r.Graph is null ? "" : $", {r.Graph}")}{(r.Shard is null ? "" : $", shard {r.Shard}")})" +
+        : $"{r.RunId}{(r.Status == RunStatus.Crashed ? " CRASHED" : "")}, finished {Time(r.FinishedUtc)} ({r.Trigger}{(r.Graph is null ? "" : $", {r.Graph}")}{(r.Shard is null ? "" : $", shard {r.Shard}")})" +
           (r.Error is null ? "" : $": {r.Error}");
 
     private static IReadOnlyList<string> StaleLines(RunSummary? r) => r is null ? [] : StaleStage.Describe(r.Stale, r.RunId);

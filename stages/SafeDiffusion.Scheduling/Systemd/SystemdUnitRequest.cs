@@ -6,6 +6,9 @@ namespace SafeDiffusion.Scheduling.Systemd;
 /// <param name="WorkingDirectory">Where the command runs (relative config and runs paths are read from here).</param>
 /// <param name="User">True for a user unit (<c>systemctl --user</c>), false for a system unit.</param>
 /// <param name="RunAs">For system units: the account the service runs as.</param>
+/// <param name="WritablePaths">The only paths the service may write (the runs folder, the tiny world's cache);
+/// everything else is read-only to it.</param>
+/// <param name="Umask">The umask for what it writes, octal (<c>0027</c>: files 0640, folders 0750).</param>
 public sealed record SystemdUnitRequest(
     string Name,
     string ExecStart,
@@ -15,4 +18,6 @@ public sealed record SystemdUnitRequest(
     TimeSpan StopTimeout,
     bool User,
     string? RunAs,
-    string ConfigPath);
+    string ConfigPath,
+    IReadOnlyList<string> WritablePaths,
+    string Umask = "0027");

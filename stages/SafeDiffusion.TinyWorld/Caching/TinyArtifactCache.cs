@@ -85,7 +85,7 @@ public sealed class TinyArtifactCache
         if (Directory.Exists(final)) return final;
 
         RemoveStaleTemps(kindFolder);
-        var temp = Path.Combine(kindFolder, $"{TempPrefix}{recipe.Key}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var temp = Path.Combine(kindFolder, $"{TempPrefix}{recipe.Key}-{TempOwner.Current}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
         try
         {
@@ -133,16 +133,22 @@ public sealed class TinyArtifactCache
         }
     }
 
-    /// <summary>Removes temp folders of builders that are no longer running (their pid is in the name).</summary>
+    /// <summary>
+    /// Removes temp folders of builders that are no longer running (their pid@host is in the name); a builder of
+    /// another host sharing the cache is trusted to be alive until its folder is a day old (<see cref="TempOwner"/>).
+    /// </summary>
     private static void RemoveStaleTemps(string kindFolder)
     {
         foreach (var dir in Directory.EnumerateDirectories(kindFolder, TempPrefix + "*"))
         {
             var parts = Path.GetFileName(dir)[TempPrefix.Length..].Split('-');
-            if (parts.Length < 3 || !int.TryParse(parts[^2], out var pid)) continue;
-            if (pid != Environment.ProcessId && ProcessLiveness.IsAlive(pid)) continue;
-            // A temp of this process can only be a failed earlier build: the lock is held for the key being built.
-            if (pid == Environment.ProcessId && IsLocked(dir)) continue;
+            if (parts.Length < 3 || !TempOwner.TryParse(parts[^2], out var owner)) continue;
+            if (owner.IsCurrentProcess)
+            {
+                // A temp of this process can only be a failed earlier build: the lock is held for the key being built.
+                if (IsLocked(dir)) continue;
+            }
+            else if (!owner.IsStale(Directory.GetLastWriteTimeUtc(dir), DateTime.UtcNow)) continue;
             TryDeleteFolder(dir);
         }
     }

@@ -41,6 +41,37 @@ public class ConfigBinderTests
     }
 
     [Fact]
+    public void An_empty_key_gives_a_record_its_defaults_and_a_list_no_items()
+    {
+        var s = Bind("""
+            inner:
+            categories:
+            """);
+        Assert.Equal("x", s.Inner.Name);
+        Assert.Empty(s.Categories);
+    }
+
+    [Fact]
+    public void An_empty_model_entry_is_reported_as_missing_its_path_rather_than_crashing()
+    {
+        var doc = ConfigDocument.Parse("""
+            models:
+              base:
+            """, "sample.yaml");
+        var binder = new ConfigBinder(doc.SourceName);
+        binder.Bind<PipelineConfig>(doc.Root, "");
+        var e = Assert.Throws<ConfigException>(binder.ThrowIfAny);
+        Assert.Equal("models.base.path", Assert.Single(e.Issues).KeyPath);
+    }
+
+    [Fact]
+    public void Empty_text_where_text_is_required_is_an_error()
+    {
+        var e = Assert.Throws<ConfigException>(() => Bind("inner: { name: }"));
+        Assert.Equal("inner.name", Assert.Single(e.Issues).KeyPath);
+    }
+
+    [Fact]
     public void Missing_keys_keep_their_defaults_and_given_keys_are_honoured_in_any_case_style()
     {
         var s = Bind("""

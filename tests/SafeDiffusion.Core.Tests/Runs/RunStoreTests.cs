@@ -117,4 +117,86 @@ public class RunStoreTests
         Directory.Move(Path.Combine(store.Root, id), Path.Combine(store.Root, $".deleting-{id}"));
         Assert.Empty(store.List());
     }
+
+    [Fact]
+    public void Run_files_and_folders_are_owner_and_group_only_by_default()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var dir = new TempDirectory();
+        var store = new RunStore(dir.File("runs"));
+        var (doc, cfg) = Config();
+        using var run = store.Create(doc, cfg);
+        var stage = run.StageDirectory("images");
+
+        const UnixFileMode rw_r_____ = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        const UnixFileMode rwxr_x___ = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                                       | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+        Assert.Equal(rwxr_x___, File.GetUnixFileMode(store.Root));
+        Assert.Equal(rwxr_x___, File.GetUnixFileMode(run.Directory));
+        Assert.Equal(rwxr_x___, File.GetUnixFileMode(stage));
+        Assert.Equal(rw_r_____, File.GetUnixFileMode(run.ManifestPath));
+        Assert.Equal(rw_r_____, File.GetUnixFileMode(Path.Combine(run.Directory, "config.yaml")));
+        Assert.Equal(rw_r_____, File.GetUnixFileMode(Path.Combine(run.Directory, ".lock.owner")));
+    }
+
+    [Fact]
+    public void Configured_modes_are_used_and_bad_ones_are_config_errors()
+    {
+        var doc = ConfigDocument.Parse("runs: { file-mode: '0600', folder-mode: '0700' }\n", "t.yaml");
+        var binder = new ConfigBinder("t.yaml");
+        var cfg = binder.Bind<PipelineConfig>(doc.Root, "");
+        binder.ThrowIfAny();
+        var modes = RunFileModes.From(cfg.Runs);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, modes.File);
+        Assert.Equal(Convert.ToUInt32("077", 8), modes.Umask);
+        Assert.Equal(Convert.ToUInt32("027", 8), RunFileModes.Default.Umask);
+
+        var bad = ConfigDocument.Parse("runs: { file-mode: '0648' }\n", "t.yaml");
+        var badBinder = new ConfigBinder("t.yaml");
+        badBinder.Bind<PipelineConfig>(bad.Root, "");
+        var e = Assert.Throws<ConfigException>(badBinder.ThrowIfAny);
+        Assert.Equal("runs.fileMode", Assert.Single(e.Issues).KeyPath);
+    }
+
+    [Fact]
+    public void A_failure_after_the_lock_is_taken_releases_it()
+    {
+        using var dir = new TempDirectory();
+        var store = new RunStore(dir.File("runs"));
+        var (doc, cfg) = Config();
+        // A directory where the 'latest' pointer goes makes Create fail after it took the new run's lock.
+        Directory.CreateDirectory(Path.Combine(store.Root, RunStore.Latest, "occupied"));
+
+        Assert.ThrowsAny<IOException>(() => store.Create(doc, cfg));
+
+        var runDir = Assert.Single(Directory.EnumerateDirectories(store.Root), d => char.IsAsciiDigit(Path.GetFileName(d)[0]));
+        Assert.False(RunLock.IsHeld(runDir));
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("../outside")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    [InlineData("missing")]
+    public void Only_real_folders_directly_inside_the_runs_folder_resolve(string folderId)
+    {
+        using var dir = new TempDirectory();
+        var store = new RunStore(dir.File("runs"));
+        Directory.CreateDirectory(dir.File("outside"));
+        Directory.CreateDirectory(Path.Combine(store.Root, "a", "b"));
+        Assert.Null(store.FolderInside(folderId));
+    }
+
+    [Fact]
+    public void A_link_in_the_runs_folder_is_not_a_run_folder()
+    {
+        using var dir = new TempDirectory();
+        var store = new RunStore(dir.File("runs"));
+        Directory.CreateDirectory(dir.File("outside"));
+        Directory.CreateDirectory(Path.Combine(store.Root, "real"));
+        Directory.CreateSymbolicLink(Path.Combine(store.Root, "link"), dir.File("outside"));
+        Assert.Equal(Path.Combine(store.Root, "real"), store.FolderInside("real"));
+        Assert.Null(store.FolderInside("link"));
+    }
 }

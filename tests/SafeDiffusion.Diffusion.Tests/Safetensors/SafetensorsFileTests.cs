@@ -61,6 +61,10 @@ public class SafetensorsFileTests
     [InlineData("""{"a":{"dtype":"Q4","shape":[2],"data_offsets":[0,8]}}""", 8, "unknown dtype")]
     [InlineData("""{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", 8, "needs 12 bytes")]
     [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]""", 8, "not valid JSON")]
+    // 2^62 * 4 elements wrap a 64-bit product to 0, which would match the empty byte range.
+    [InlineData("""{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}}""", 0, "too large")]
+    [InlineData("""{"a":{"dtype":"U8","shape":[4611686018427387904,4],"data_offsets":[0,0]}}""", 0, "too large")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}""", 8, "outside")]
     public void Malformed_headers_are_rejected_with_file_and_tensor(string header, int dataBytes, string expected)
     {
         using var dir = new TempDirectory();
@@ -105,6 +109,69 @@ public class SafetensorsFileTests
         var e = Assert.Throws<InputDataException>(() => ModuleWeightLoader.Load(linear, [file]));
         Assert.Contains("'weight'", e.Message);
         Assert.Contains("config.json", e.Message);
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Int32)]
+    [InlineData(ScalarType.Int16)]
+    [InlineData(ScalarType.Bool)]
+    public void Integer_tensors_are_refused_as_float_weights_even_at_the_same_byte_size(ScalarType stored)
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("ints.safetensors");
+        using var scope = torch.NewDisposeScope();
+        SafetensorsWriter.Write(path, new Dictionary<string, Tensor>
+        {
+            ["weight"] = torch.ones(3, 2).to(stored),
+            ["bias"] = torch.zeros(3),
+        });
+        var linear = torch.nn.Linear(2, 3);
+        using var file = SafetensorsFile.Open(path);
+
+        var e = Assert.Throws<InputDataException>(() => ModuleWeightLoader.Load(linear, [file]));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("tensor 'weight'", e.Message);
+        Assert.Contains("floating-point", e.Message);
+    }
+
+    [Fact]
+    public void Float_tensors_are_refused_as_integer_buffers()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("floats.safetensors");
+        using var scope = torch.NewDisposeScope();
+        SafetensorsWriter.Write(path, new Dictionary<string, Tensor> { ["ids"] = torch.zeros(4, dtype: ScalarType.Float32) });
+        var module = new IdsBuffer();
+        using var file = SafetensorsFile.Open(path);
+
+        var e = Assert.Throws<InputDataException>(() => ModuleWeightLoader.Load(module, [file]));
+        Assert.Contains("tensor 'ids'", e.Message);
+        Assert.Contains("F32", e.Message);
+    }
+
+    [Fact]
+    public void Integer_buffers_load_from_integer_tensors_of_another_width()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("ids.safetensors");
+        using var scope = torch.NewDisposeScope();
+        SafetensorsWriter.Write(path, new Dictionary<string, Tensor> { ["ids"] = torch.tensor(new[] { 3, 1, 4, 1 }) });
+        var module = new IdsBuffer();
+        using var file = SafetensorsFile.Open(path);
+
+        Assert.True(ModuleWeightLoader.Load(module, [file]).Complete);
+        Assert.Equal(new long[] { 3, 1, 4, 1 }, module.Ids.data<long>().ToArray());
+    }
+
+    private sealed class IdsBuffer : torch.nn.Module
+    {
+        public IdsBuffer() : base(nameof(IdsBuffer))
+        {
+            Ids = torch.zeros(4, dtype: ScalarType.Int64);
+            register_buffer("ids", Ids);
+        }
+
+        public Tensor Ids { get; }
     }
 
     [Fact]

@@ -130,4 +130,111 @@ public class GgufValidatorTests : IDisposable
         Assert.Equal(TinyLlamaGguf.ChatMlTemplate, summary.ChatTemplate);
         Assert.Equal(3 + 2 * 9, summary.TensorCount); // embedding, output norm, output, and nine per block
     }
+
+    // The tiny model's metadata and tensors with `change` applied to each entry (null drops it) and `extra` added.
+    private string Rewrite(string name, Func<string, GgufValue, GgufValue?> change, params (string Key, GgufValue Value)[] extra)
+    {
+        var good = GgufReader.Read(WriteTiny("good-" + name));
+        var writer = new GgufWriter();
+        foreach (var (key, value) in good.Entries)
+            if (change(key, value) is { } changed) writer.Add(key, changed);
+        foreach (var (key, value) in extra) writer.Add(key, value);
+        foreach (var t in good.Tensors) writer.AddTensor(t.Name, new float[t.ElementCount], t.Shape.ToArray());
+        var path = _dir.File(name);
+        writer.Write(path);
+        return path;
+    }
+
+    private static GgufValue Tokens(GgufValue tokens, Func<string, string> rename) =>
+        GgufValue.Array(tokens.AsArray<string>().Select(rename).ToArray());
+
+    [Fact]
+    public async Task An_spm_vocabulary_without_byte_tokens_is_refused_before_llama_cpp_can_abort_on_it()
+    {
+        // Same vocabulary size, so nothing else about the file changes: the byte tokens are renamed away.
+        var path = Rewrite("no-bytes.gguf", (key, value) => key == LlamaGgufLayout.TokensKey
+            ? Tokens(value, t => t.StartsWith("<0x", StringComparison.Ordinal) ? "byte" + t : t)
+            : value);
+
+        var e = await Assert.ThrowsAsync<InputDataException>(() => LlamaTextModel.LoadAsync(path, Options));
+        Assert.Equal(path, e.FilePath);
+        Assert.Equal(LlamaGgufLayout.TokensKey, e.Field);
+        Assert.Contains("256 of the 256 byte tokens", e.Message);
+        Assert.Contains("<0x0A>", e.Message);
+        Assert.Equal(ExitCodes.InputData, e.ExitCode);
+    }
+
+    [Fact]
+    public void An_spm_vocabulary_missing_only_the_newline_byte_says_so()
+    {
+        var path = Rewrite("no-newline.gguf", (key, value) => key == LlamaGgufLayout.TokensKey
+            ? Tokens(value, t => t == "<0x0A>" ? "newline" : t)
+            : value);
+
+        var e = Assert.Throws<InputDataException>(() => GgufValidator.ValidateForTextGeneration(path));
+        Assert.Contains("1 of the 256 byte tokens (the newline token <0x0A> among them)", e.Message);
+    }
+
+    [Fact]
+    public void A_bpe_vocabulary_without_merges_is_refused()
+    {
+        var path = Rewrite("bpe-no-merges.gguf", (key, value) => key == LlamaGgufLayout.TokenizerModelKey ? GgufValue.String("gpt2") : value);
+        var e = Assert.Throws<InputDataException>(() => GgufValidator.ValidateForTextGeneration(path));
+        Assert.Equal(LlamaGgufLayout.MergesKey, e.Field);
+    }
+
+    [Fact]
+    public void A_bpe_vocabulary_without_the_byte_level_newline_is_refused_and_one_with_it_passes()
+    {
+        var merges = (LlamaGgufLayout.MergesKey, GgufValue.Array(new[] { "a b" }));
+        var without = Rewrite("bpe-no-newline.gguf",
+            (key, value) => key == LlamaGgufLayout.TokenizerModelKey ? GgufValue.String("gpt2") : value, merges);
+        var e = Assert.Throws<InputDataException>(() => GgufValidator.ValidateForTextGeneration(without));
+        Assert.Equal(LlamaGgufLayout.TokensKey, e.Field);
+        Assert.Contains("newline", e.Message);
+
+        // GPT-2's byte-level alphabet writes the newline byte 0x0A as U+010A.
+        var with = Rewrite("bpe-newline.gguf", (key, value) => key switch
+        {
+            LlamaGgufLayout.TokenizerModelKey => GgufValue.String("gpt2"),
+            LlamaGgufLayout.TokensKey => Tokens(value, t => t == "~" ? "\u010A" : t),
+            _ => value,
+        }, merges);
+        Assert.Equal("gpt2", GgufValidator.ValidateForTextGeneration(with).TokenizerModel);
+    }
+
+    [Theory]
+    [InlineData("tokenizer.ggml.seperator_token_id")]
+    [InlineData("tokenizer.ggml.eot_token_id")]
+    [InlineData("tokenizer.ggml.padding_token_id")]
+    public void Any_special_token_id_outside_the_vocabulary_is_refused_naming_the_key(string key)
+    {
+        var path = Rewrite("bad-special.gguf", (_, value) => value, (key, GgufValue.UInt32(1_000_000)));
+        var e = Assert.Throws<InputDataException>(() => GgufValidator.ValidateForTextGeneration(path));
+        Assert.Equal(key, e.Field);
+        Assert.Contains("1000000", e.Message);
+    }
+
+    [Fact]
+    public void A_special_token_id_that_is_not_an_integer_is_refused()
+    {
+        var path = Rewrite("text-special.gguf", (_, value) => value, ("tokenizer.ggml.cls_token_id", GgufValue.String("3")));
+        var e = Assert.Throws<InputDataException>(() => GgufValidator.ValidateForTextGeneration(path));
+        Assert.Equal("tokenizer.ggml.cls_token_id", e.Field);
+    }
+
+    [Theory]
+    [InlineData(LlamaGgufLayout.ScoresKey)]
+    [InlineData(LlamaGgufLayout.TokenTypeKey)]
+    public void A_score_or_type_array_shorter_than_the_vocabulary_is_refused(string key)
+    {
+        var path = Rewrite("short-array.gguf", (k, value) => k != key ? value : value.Value switch
+        {
+            float[] scores => GgufValue.Array(scores[..^1]),
+            int[] types => GgufValue.Array(types[..^1]),
+            _ => value,
+        });
+        var e = Assert.Throws<InputDataException>(() => GgufValidator.ValidateForTextGeneration(path));
+        Assert.Equal(key, e.Field);
+    }
 }

@@ -68,5 +68,55 @@ public sealed class RunRetentionTests : IDisposable
         Assert.True(Directory.Exists(held.Directory));
     }
 
+    // Rewrites a run's manifest with another runId, as a hand edit or a hostile file would.
+    private static void SetManifestRunId(RunStore store, string folder, string runId)
+    {
+        var path = Path.Combine(store.Root, folder, RunStore.ManifestFileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        json["runId"] = runId;
+        File.WriteAllText(path, json.ToJsonString());
+    }
+
+    [Fact]
+    public void A_manifest_naming_a_folder_outside_the_runs_folder_deletes_nothing()
+    {
+        var store = new RunStore(_dir.File("runs"));
+        var victim = _dir.File("victim");
+        Directory.CreateDirectory(victim);
+        File.WriteAllText(Path.Combine(victim, "keep.txt"), "precious");
+        var hostile = Finished(store, RunStatus.Failed, RunTrigger.Scheduled, daysAgo: 30);
+        SetManifestRunId(store, hostile, "../victim");
+        store.PointTo(RunStore.LatestData, Finished(store, RunStatus.Succeeded, RunTrigger.Scheduled, daysAgo: 0));
+
+        var deleted = RunRetention.Prune(store, keepRuns: 1, keepFailedFor: TimeSpan.FromDays(7), _clock.GetUtcNow());
+
+        Assert.Empty(deleted);
+        Assert.True(File.Exists(Path.Combine(victim, "keep.txt")));
+        Assert.True(Directory.Exists(Path.Combine(store.Root, hostile)));
+    }
+
+    [Fact]
+    public void A_copied_run_whose_manifest_names_the_original_is_refused_and_the_original_kept()
+    {
+        var store = new RunStore(_dir.File("runs"));
+        var original = Finished(store, RunStatus.Failed, RunTrigger.Scheduled, daysAgo: 30);
+        var copy = "20990101-000000-copy-0000";
+        CopyFolder(Path.Combine(store.Root, original), Path.Combine(store.Root, copy));
+        store.PointTo(RunStore.LatestData, Finished(store, RunStatus.Succeeded, RunTrigger.Scheduled, daysAgo: 0));
+
+        var deleted = RunRetention.Prune(store, keepRuns: 1, keepFailedFor: TimeSpan.FromDays(7), _clock.GetUtcNow());
+
+        // The original is old and failed: pruned by its own folder name. The copy says it is the original: left alone.
+        Assert.Equal([original], deleted);
+        Assert.True(Directory.Exists(Path.Combine(store.Root, copy)));
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from).Where(f => !Path.GetFileName(f).StartsWith(".lock", StringComparison.Ordinal)))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

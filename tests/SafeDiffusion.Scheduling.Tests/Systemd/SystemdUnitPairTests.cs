@@ -6,7 +6,8 @@ public sealed class SystemdUnitPairTests
 {
     private static SystemdUnitRequest Request(bool user) => new(
         "safediffusion-nightly", "/opt/sd/pipeline run data --config /srv/sd/configs/nightly.yaml", "/srv/sd", "30 4 * * 1-5",
-        "Europe/Berlin", TimeSpan.FromMinutes(2), user, "sd", "/srv/sd/configs/nightly.yaml");
+        "Europe/Berlin", TimeSpan.FromMinutes(2), user, "sd", "/srv/sd/configs/nightly.yaml",
+        ["/srv/sd/runs", "/srv/sd/cache dir"], "0027");
 
     [Fact]
     public void The_service_is_a_oneshot_data_run_and_the_timer_is_persistent_on_the_translated_calendar()
@@ -34,6 +35,23 @@ public sealed class SystemdUnitPairTests
         Assert.DoesNotContain(Lines(pair.ServiceText), l => l.StartsWith("User=", StringComparison.Ordinal));
         Assert.Equal("~/.config/systemd/user", pair.InstallDirectory);
         Assert.Contains("systemctl --user enable --now safediffusion-nightly.timer", pair.Describe(user: true));
+    }
+
+    [Fact]
+    public void The_service_is_hardened_and_may_write_only_the_runs_folder_and_the_cache()
+    {
+        var service = Lines(SystemdUnitPair.Render(Request(user: false)).ServiceText);
+        foreach (var setting in new[]
+                 {
+                     "NoNewPrivileges=true", "ProtectSystem=strict", "ProtectHome=read-only", "PrivateTmp=true", "UMask=0027",
+                     "ProtectKernelTunables=true", "ProtectKernelModules=true", "ProtectControlGroups=true", "RestrictSUIDSGID=true",
+                     "LockPersonality=true", "RestrictNamespaces=true",
+                 })
+            Assert.Contains(setting, service);
+        Assert.Equal(["ReadWritePaths=/srv/sd/runs", "ReadWritePaths=\"/srv/sd/cache dir\""],
+            service.Where(l => l.StartsWith("ReadWritePaths=", StringComparison.Ordinal)));
+        // .NET's JIT writes executable memory; this setting would stop the service at its first method call.
+        Assert.DoesNotContain(service, l => l.StartsWith("MemoryDenyWriteExecute=", StringComparison.Ordinal));
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.TrimEntries);

@@ -1,3 +1,4 @@
+using SafeDiffusion.Datasets.Stages;
 using SafeDiffusion.Core.Configuration;
 using SafeDiffusion.Core.Contracts;
 using SafeDiffusion.Core.Devices;
@@ -77,7 +78,12 @@ public sealed class Fp16VariantTrainingTests : IDisposable
         var binder = new ConfigBinder(document);
         var config = binder.Bind<PipelineConfig>(document.Root, "");
         binder.ThrowIfAny();
-        IStage[] stages = [new FakeDatasetStage(rows: 2), new SafetyTrainStage(), new MaliciousFinetuneStage()];
+        IStage[] stages =
+        [
+            new FakeDatasetStage(rows: 2),
+            new SafetyTrainStage(SafetyTrainStage.StageName, DatasetStage.DefaultName),
+            new MaliciousFinetuneStage(MaliciousFinetuneStage.StageName, SafetyTrainStage.StageName, DatasetStage.DefaultName),
+        ];
         var configs = StageConfigs.Bind(stages, config, document);
         using var run = new RunStore(_dir.File("runs")).Create(document, config);
         var env = new PipelineEnvironment(run, config, document, DeviceScheduler.FromConfig(config), NullProgressSink.Instance,
