@@ -3,6 +3,7 @@ using System.Globalization;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.IO;
 using SafeDiffusion.Datasets.Inspection;
+using SafeDiffusion.Images.Codecs;
 using SafeDiffusion.Images.Export;
 using SafeDiffusion.Images.Sheets;
 using SafeDiffusion.Pipeline.Cli;
@@ -68,11 +69,19 @@ internal static class InspectCommand
             HelpName = "PX",
         };
 
+        var maxImageSide = new Option<int>("--max-image-side")
+        {
+            Description = "Largest width or height of an image that --export-images and --contact-sheet decode; larger images, " +
+                "and formats other than PNG and JPEG, are listed as unreadable.",
+            DefaultValueFactory = _ => ImageDecodeLimits.DefaultSide,
+            HelpName = "PX",
+        };
+
         var command = new Command("inspect",
             "Show a Parquet file or dataset folder: schema, row count, counts by label/class/category, first rows " +
             "(images as \"PNG 64x64, 3.2 KiB\"). Works on any Parquet file.")
         {
-            path, rows, sql, exportImages, contactSheet, limit, columns, cellSize,
+            path, rows, sql, exportImages, contactSheet, limit, columns, cellSize, maxImageSide,
         };
         command.SetAction((parse, ct) =>
         {
@@ -84,13 +93,15 @@ internal static class InspectCommand
                 parse.GetValue(contactSheet) is { } sheet ? Resolve(env, sheet) : null,
                 parse.GetValue(limit),
                 parse.GetValue(columns),
-                parse.GetValue(cellSize));
+                parse.GetValue(cellSize),
+                parse.GetValue(maxImageSide));
             return Task.FromResult(Run(env, request, ct));
         });
         return command;
     }
 
-    private sealed record Request(string Path, int? Rows, string? Sql, string? ExportDir, string? SheetPath, int Limit, int Columns, int CellSize);
+    private sealed record Request(string Path, int? Rows, string? Sql, string? ExportDir, string? SheetPath, int Limit, int Columns, int CellSize,
+        int MaxImageSide);
 
     private static int Run(CliEnvironment env, Request request, CancellationToken ct)
     {
@@ -98,6 +109,7 @@ internal static class InspectCommand
         if (request.Limit < 1) throw new UsageException($"--limit {request.Limit}: must be at least 1.");
         if (request.Columns < 1) throw new UsageException($"--columns {request.Columns}: must be at least 1.");
         if (request.CellSize is < 16 or > 2048) throw new UsageException($"--cell-size {request.CellSize}: must be between 16 and 2048 pixels.");
+        if (request.MaxImageSide is < 1 or > 65535) throw new UsageException($"--max-image-side {request.MaxImageSide}: must be between 1 and 65535 pixels.");
         if (request.Sql is { } q && string.IsNullOrWhiteSpace(q)) throw new UsageException("--sql: the query is empty.");
 
         using var session = DuckDbSession.Open(request.Path);
@@ -115,10 +127,12 @@ internal static class InspectCommand
         {
             ct.ThrowIfCancellationRequested();
             var cells = ImageCellReader.Read(session, request.Limit);
+            var limits = ImageDecodeLimits.Square(request.MaxImageSide);
+            void Refused(InputDataException e) => env.Error.WriteLine(e.Message);
             if (cells.Count == 0) throw new InputDataException(request.Path, "has no rows, so there are no images to write.");
             if (request.ExportDir is { } dir)
             {
-                var result = ImageExporter.Export(cells, dir);
+                var result = ImageExporter.Export(cells, dir, request.Path, limits, Refused);
                 env.Out.WriteLine($"Wrote {result.Written.Count} image{(result.Written.Count == 1 ? "" : "s")} to {dir}");
                 if (result.Unreadable.Count > 0)
                     env.Error.WriteLine($"Skipped {result.Unreadable.Count} value(s) that are not images: {string.Join(", ", result.Unreadable)}");
@@ -127,7 +141,7 @@ internal static class InspectCommand
             {
                 ct.ThrowIfCancellationRequested();
                 var layout = new ContactSheetLayout { Columns = request.Columns, CellSize = request.CellSize };
-                var png = ContactSheet.RenderPng(cells, layout);
+                var png = ContactSheet.RenderPng(cells, layout, request.Path, limits, Refused);
                 AtomicFile.WriteAllBytes(sheetPath, png);
                 var (w, h) = layout.Measure(cells.Count);
                 env.Out.WriteLine($"Wrote contact sheet {sheetPath} ({w}x{h}, {cells.Count} image{(cells.Count == 1 ? "" : "s")})");

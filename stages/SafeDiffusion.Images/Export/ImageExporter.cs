@@ -1,18 +1,27 @@
 using System.Text;
 using SafeDiffusion.Core.IO;
 using SafeDiffusion.Datasets.Inspection;
+using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Images.Codecs;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace SafeDiffusion.Images.Export;
 
 /// <summary>
 /// Writes dataset images out as <c>DIR/&lt;image_id&gt;.png</c>. PNG bytes are written as stored (byte-identical to
-/// the dataset); other formats ImageSharp can decode are converted to PNG; anything else is listed as unreadable.
+/// the dataset); JPEG is converted to PNG; anything else is listed as unreadable.
 /// Each file appears atomically.
 /// </summary>
 public static class ImageExporter
 {
-    public static ImageExportResult Export(IEnumerable<ImageCell> cells, string directory)
+    /// <summary>
+    /// Writes each cell's image; images <see cref="BoundedImageDecoder"/> refuses (other formats, damaged, larger than
+    /// <paramref name="limits"/>) are listed as unreadable and passed to <paramref name="refused"/> with the reason.
+    /// <paramref name="source"/> names the dataset in those reasons.
+    /// </summary>
+    public static ImageExportResult Export(IEnumerable<ImageCell> cells, string directory, string? source = null,
+        ImageDecodeLimits? limits = null, Action<InputDataException>? refused = null)
     {
         Directory.CreateDirectory(directory);
         var written = new List<string>();
@@ -20,7 +29,7 @@ public static class ImageExporter
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var cell in cells)
         {
-            var png = ToPng(cell.Bytes);
+            var png = ToPng(cell.Bytes, source is null ? $"image {cell.Id}" : $"{source}, image {cell.Id}", limits, refused);
             if (png is null)
             {
                 unreadable.Add(cell.Id);
@@ -45,18 +54,24 @@ public static class ImageExporter
         return stem.Length == 0 ? "image" : stem;
     }
 
-    private static byte[]? ToPng(byte[] bytes)
+    private static byte[]? ToPng(byte[] bytes, string name, ImageDecodeLimits? limits, Action<InputDataException>? unreadable)
     {
-        if (PngHeader.IsPng(bytes)) return bytes;
         try
         {
-            using var image = Image.Load(bytes);
+            // A PNG is written as stored once its header passes the same checks as every decoded image.
+            if (PngHeader.IsPng(bytes))
+            {
+                BoundedImageDecoder.Identify(bytes, name, limits);
+                return bytes;
+            }
+            using var image = BoundedImageDecoder.Decode<Rgba32>(bytes, name, limits);
             using var png = new MemoryStream();
             image.SaveAsPng(png);
             return png.ToArray();
         }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
+        catch (InputDataException e)
         {
+            unreadable?.Invoke(e);
             return null;
         }
     }
