@@ -16,7 +16,7 @@ public sealed record LoadedConfig(ConfigDocument Document, PipelineConfig Config
         // Without --config the built-in tiny profile runs; pass --config configs/tiny.yaml to run an edited copy.
         var document = path is null
             ? ConfigDocument.Parse(EmbeddedConfigs.Read("tiny.yaml"), EmbeddedTinyName)
-            : ConfigDocument.Load(Path.GetFullPath(path, workingDirectory));
+            : ConfigDocument.Load(Core.IO.UserPath.Full(path, workingDirectory));
         // Relative paths in a config are read from where the command runs, like every other path argument.
         var baseDirectory = workingDirectory;
         document = document.WithOverrides(overrides);

@@ -161,7 +161,7 @@ internal static class InspectCommand
         return ExitCodes.Success;
     }
 
-    private static string Resolve(CliEnvironment env, string path) => Path.GetFullPath(path, env.WorkingDirectory);
+    private static string Resolve(CliEnvironment env, string path) => env.FullPath(path);
 
     private static void WriteSummary(CliEnvironment env, DatasetInspection inspection)
     {

@@ -78,7 +78,7 @@ internal static class RunCommand
                 "or run the whole graph (`pipeline run full`).");
 
         var shard = ShardOption.Resolve(request.Shard);
-        var store = new RunStore(Path.GetFullPath(request.RunsRoot ?? loaded.Config.Runs.Root, env.WorkingDirectory));
+        var store = new RunStore(env.FullPath(request.RunsRoot ?? loaded.Config.Runs.Root));
         var (runId, result) = await WithProgressAsync(env, progress => GraphExecution.RunAsync(loaded, configs, store,
             new GraphExecutionRequest(graphName, execute, request.Force, shard, request.RunId),
             progress,
