@@ -35,9 +35,10 @@ public sealed partial class DuckDbSession : IDisposable
 
     /// <summary>
     /// Lists the Parquet files at <paramref name="path"/> (see <see cref="PartFiles.List"/>), checks each is a whole
-    /// Parquet file, and exposes them as the view <c>data</c>.
+    /// Parquet file, and exposes them as the view <c>data</c>. Unless <paramref name="unrestricted"/>, the session is
+    /// then locked down (<see cref="LockDown"/>): queries read those files and nothing else.
     /// </summary>
-    public static DuckDbSession Open(string path)
+    public static DuckDbSession Open(string path, bool unrestricted = false)
     {
         var files = PartFiles.List(path);
         if (files.Count == 0)
@@ -54,6 +55,7 @@ public sealed partial class DuckDbSession : IDisposable
             var alias = PlainIdentifier().IsMatch(stem) && !stem.Equals(DataView, StringComparison.OrdinalIgnoreCase) ? stem : null;
             Execute(connection, $"CREATE VIEW {DataView} AS SELECT * FROM read_parquet({list}, union_by_name = true)", path);
             if (alias is not null) Execute(connection, $"CREATE VIEW {Identifier(alias)} AS SELECT * FROM {DataView}", path);
+            if (!unrestricted) LockDown(connection, files);
             return new DuckDbSession(path, files, connection, alias);
         }
         catch
@@ -154,6 +156,30 @@ public sealed partial class DuckDbSession : IDisposable
         {
             throw new InputDataException(path, $"cannot be read as Parquet ({FirstLines(e.Message)}).",
                 fix: "Check that every file in it is a whole Parquet file.", inner: e);
+        }
+    }
+
+    /// <summary>
+    /// After the views exist: the dataset's files stay readable (<c>allowed_paths</c>), every other file, the network
+    /// and extension install/load are off, and the configuration is locked so a query cannot turn them back on.
+    /// A query over the views works as before; <c>read_text('/etc/passwd')</c>, <c>COPY ... TO</c>, <c>ATTACH</c>
+    /// and <c>INSTALL</c> fail with DuckDB's permission error.
+    /// </summary>
+    private static void LockDown(DuckDBConnection connection, IReadOnlyList<string> files)
+    {
+        var allowed = "[" + string.Join(", ", files.Select(f => Literal(System.IO.Path.GetFullPath(f)))) + "]";
+        foreach (var setting in new[]
+        {
+            $"SET allowed_paths = {allowed}",
+            "SET enable_external_access = false",
+            "SET autoinstall_known_extensions = false",
+            "SET autoload_known_extensions = false",
+            "SET lock_configuration = true",
+        })
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = setting;
+            command.ExecuteNonQuery();
         }
     }
 

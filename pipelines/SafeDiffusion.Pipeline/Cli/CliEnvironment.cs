@@ -8,6 +8,12 @@ namespace SafeDiffusion.Pipeline.Cli;
 /// </summary>
 public sealed record CliEnvironment(TextWriter Out, TextWriter Error, IAnsiConsole Console, bool Interactive, string WorkingDirectory)
 {
+    /// <summary>
+    /// A path argument as the program uses it: absolute (from <see cref="WorkingDirectory"/>), no trailing separator.
+    /// Every command passes its path arguments through this once (see <see cref="Core.IO.UserPath.Full"/>).
+    /// </summary>
+    public string FullPath(string path) => Core.IO.UserPath.Full(path, WorkingDirectory);
+
     public static CliEnvironment FromConsole() => new(
         System.Console.Out,
         System.Console.Error,

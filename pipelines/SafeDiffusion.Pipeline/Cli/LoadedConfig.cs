@@ -15,7 +15,7 @@ public sealed record LoadedConfig(ConfigDocument Document, PipelineConfig Config
         // Without --config the built-in tiny profile runs; pass --config configs/tiny.yaml to run an edited copy.
         Bind(path is null
             ? ConfigDocument.Parse(EmbeddedConfigs.Read("tiny.yaml"), EmbeddedTinyName)
-            : ConfigDocument.Load(Path.GetFullPath(path, workingDirectory)), overrides, workingDirectory);
+            : ConfigDocument.Load(Core.IO.UserPath.Full(path, workingDirectory)), overrides, workingDirectory);
 
     /// <summary>A config compiled into the program (<c>tiny.yaml</c>, <c>tiny-smoke.yaml</c>, ...), with overrides.</summary>
     public static LoadedConfig LoadBuiltIn(string fileName, IReadOnlyList<string> overrides, string workingDirectory) =>

@@ -69,7 +69,7 @@ internal static class BenchCommand
 
     private static string ModelDirectory(CliEnvironment env, string path)
     {
-        var full = Path.GetFullPath(path, env.WorkingDirectory);
+        var full = env.FullPath(path);
         if (!Directory.Exists(full)) throw new InputDataException(full, "does not exist.", fix: "Point --model at a diffusers model folder.");
         return full;
     }

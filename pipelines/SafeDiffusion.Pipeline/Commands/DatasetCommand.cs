@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Core.IO;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Datasets.Merging;
@@ -42,9 +43,9 @@ internal static class DatasetCommand
             if (parse.GetValue(sortMemory) < 1)
                 throw new UsageException($"--sort-memory-mb {parse.GetValue(sortMemory)} is not a size; give at least 1 (default {new MergeOptions().SortMemoryMb}).");
             var root = parse.GetValue(runs) ?? LoadedConfig.Load(parse.GetValue(config), [], env.WorkingDirectory).Config.Runs.Root;
-            var store = new RunStore(Path.GetFullPath(root, env.WorkingDirectory));
-            var resolved = parse.GetValue(inputs)!.Select(i => Resolve(i, store, env.WorkingDirectory)).ToList();
-            var report = await DatasetMerger.MergeAsync(resolved, Path.GetFullPath(parse.GetValue(output)!, env.WorkingDirectory),
+            var store = new RunStore(env.FullPath(root));
+            var resolved = parse.GetValue(inputs)!.Select(i => Resolve(i, store, env)).ToList();
+            var report = await DatasetMerger.MergeAsync(resolved, env.FullPath(parse.GetValue(output)!),
                 new MergeOptions(parse.GetValue(expect), parse.GetValue(allowMissing), parse.GetValue(sortMemory)), ct).ConfigureAwait(false);
             env.Out.WriteLine(report.Describe());
             return ExitCodes.Success;
@@ -52,11 +53,16 @@ internal static class DatasetCommand
         return new Command("dataset", "Work with datasets across runs.") { merge };
     }
 
-    private static MergeInput Resolve(string input, RunStore store, string workingDirectory)
+    private static MergeInput Resolve(string input, RunStore store, CliEnvironment env)
     {
-        var path = Path.GetFullPath(input, workingDirectory);
+        // `runs/job-1/2*/` from a shell glob ends in '/': normalised, so the run's name is its folder's name.
+        var path = env.FullPath(input);
         if (Directory.Exists(path) && File.Exists(Path.Combine(path, RunStore.ManifestFileName)))
-            return FromRun(new RunStore(Path.GetDirectoryName(path)!), Path.GetFileName(path), input);
+        {
+            // A link to a run folder stands for the run where it really is: its parent is the runs folder.
+            var run = UserPath.ResolveLinks(path);
+            return FromRun(new RunStore(Path.GetDirectoryName(run)!), Path.GetFileName(run), input);
+        }
         if (Directory.Exists(path) || File.Exists(path)) return MergeInput.FromFolder(path);
         if (store.TryResolve(input, out var id)) return FromRun(store, id, input);
         throw new UsageException($"'{input}' is neither a folder nor a run in {store.Root}. Give run ids (see `pipeline status`) or dataset folders.");

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.IO;
+using SafeDiffusion.Datasets.Inspection;
+using SafeDiffusion.Images.Codecs;
 using SafeDiffusion.Images.Export;
 using SafeDiffusion.Images.Sheets;
 using SafeDiffusion.Inspection;
@@ -36,8 +38,14 @@ internal static class InspectCommand
             Description =
                 $"Run a DuckDB SQL query over the files instead of the summary. The files are the view '{DuckDbSession.DataView}', and also " +
                 "a view named after the folder or file when that is a plain name, e.g. " +
-                "--sql \"select label, count(*) from images group by label\".",
+                "--sql \"select label, count(*) from images group by label\". The query reads those files and nothing else: " +
+                "other files, the network, COPY ... TO, ATTACH and extension install/load are off (see --unrestricted-sql).",
             HelpName = "QUERY",
+        };
+        var unrestrictedSql = new Option<bool>("--unrestricted-sql")
+        {
+            Description = "Run --sql with DuckDB's full access: any file it can open (read_csv, read_text), COPY ... TO writing files, " +
+                "ATTACH, the network, and installing and loading extensions. Only for queries you wrote yourself.",
         };
         var exportImages = new Option<string?>("--export-images")
         {
@@ -68,11 +76,19 @@ internal static class InspectCommand
             HelpName = "PX",
         };
 
+        var maxImageSide = new Option<int>("--max-image-side")
+        {
+            Description = "Largest width or height of an image that --export-images and --contact-sheet decode; larger images, " +
+                "and formats other than PNG and JPEG, are listed as unreadable.",
+            DefaultValueFactory = _ => ImageDecodeLimits.DefaultSide,
+            HelpName = "PX",
+        };
+
         var command = new Command("inspect",
             "Show a Parquet file or dataset folder: schema, row count, counts by label/class/category, first rows " +
             "(images as \"PNG 64x64, 3.2 KiB\"). Works on any Parquet file.")
         {
-            path, rows, sql, exportImages, contactSheet, limit, columns, cellSize,
+            path, rows, sql, unrestrictedSql, exportImages, contactSheet, limit, columns, cellSize, maxImageSide,
         };
         command.SetAction((parse, ct) =>
         {
@@ -80,17 +96,20 @@ internal static class InspectCommand
                 Resolve(env, parse.GetValue(path)!),
                 parse.GetValue(rows),
                 parse.GetValue(sql),
+                parse.GetValue(unrestrictedSql),
                 parse.GetValue(exportImages) is { } dir ? Resolve(env, dir) : null,
                 parse.GetValue(contactSheet) is { } sheet ? Resolve(env, sheet) : null,
                 parse.GetValue(limit),
                 parse.GetValue(columns),
-                parse.GetValue(cellSize));
+                parse.GetValue(cellSize),
+                parse.GetValue(maxImageSide));
             return Task.FromResult(Run(env, request, ct));
         });
         return command;
     }
 
-    private sealed record Request(string Path, int? Rows, string? Sql, string? ExportDir, string? SheetPath, int Limit, int Columns, int CellSize);
+    private sealed record Request(string Path, int? Rows, string? Sql, bool UnrestrictedSql, string? ExportDir, string? SheetPath, int Limit, int Columns, int CellSize,
+        int MaxImageSide);
 
     private static int Run(CliEnvironment env, Request request, CancellationToken ct)
     {
@@ -98,9 +117,12 @@ internal static class InspectCommand
         if (request.Limit < 1) throw new UsageException($"--limit {request.Limit}: must be at least 1.");
         if (request.Columns < 1) throw new UsageException($"--columns {request.Columns}: must be at least 1.");
         if (request.CellSize is < 16 or > 2048) throw new UsageException($"--cell-size {request.CellSize}: must be between 16 and 2048 pixels.");
+        if (request.MaxImageSide is < 1 or > 65535) throw new UsageException($"--max-image-side {request.MaxImageSide}: must be between 1 and 65535 pixels.");
         if (request.Sql is { } q && string.IsNullOrWhiteSpace(q)) throw new UsageException("--sql: the query is empty.");
 
-        using var session = DuckDbSession.Open(request.Path);
+        if (request.UnrestrictedSql && request.Sql is null) throw new UsageException("--unrestricted-sql: only applies to --sql.");
+
+        using var session = DuckDbSession.Open(request.Path, unrestricted: request.UnrestrictedSql);
         bool acted = false;
         if (request.Sql is { } query)
         {
@@ -115,19 +137,21 @@ internal static class InspectCommand
         {
             ct.ThrowIfCancellationRequested();
             var cells = ImageCellReader.Read(session, request.Limit);
+            var limits = ImageDecodeLimits.Square(request.MaxImageSide);
+            void Refused(InputDataException e) => env.Error.WriteLine(CellFormatter.Escape(e.Message));
             if (cells.Count == 0) throw new InputDataException(request.Path, "has no rows, so there are no images to write.");
             if (request.ExportDir is { } dir)
             {
-                var result = ImageExporter.Export(cells, dir);
+                var result = ImageExporter.Export(cells, dir, request.Path, limits, Refused);
                 env.Out.WriteLine($"Wrote {result.Written.Count} image{(result.Written.Count == 1 ? "" : "s")} to {dir}");
                 if (result.Unreadable.Count > 0)
-                    env.Error.WriteLine($"Skipped {result.Unreadable.Count} value(s) that are not images: {string.Join(", ", result.Unreadable)}");
+                    env.Error.WriteLine($"Skipped {result.Unreadable.Count} value(s) that are not images: {CellFormatter.Escape(string.Join(", ", result.Unreadable))}");
             }
             if (request.SheetPath is { } sheetPath)
             {
                 ct.ThrowIfCancellationRequested();
                 var layout = new ContactSheetLayout { Columns = request.Columns, CellSize = request.CellSize };
-                var png = ContactSheet.RenderPng(cells, layout);
+                var png = ContactSheet.RenderPng(cells, layout, request.Path, limits, Refused);
                 AtomicFile.WriteAllBytes(sheetPath, png);
                 var (w, h) = layout.Measure(cells.Count);
                 env.Out.WriteLine($"Wrote contact sheet {sheetPath} ({w}x{h}, {cells.Count} image{(cells.Count == 1 ? "" : "s")})");
@@ -138,7 +162,7 @@ internal static class InspectCommand
         return ExitCodes.Success;
     }
 
-    private static string Resolve(CliEnvironment env, string path) => Path.GetFullPath(path, env.WorkingDirectory);
+    private static string Resolve(CliEnvironment env, string path) => env.FullPath(path);
 
     private static void WriteSummary(CliEnvironment env, DatasetInspection inspection)
     {
@@ -147,7 +171,7 @@ internal static class InspectCommand
             : "not a pipeline dataset (no safediffusion.schema metadata)";
         var facts = new List<(string Key, string Value)>
         {
-            ("path", inspection.Path),
+            ("path", CellFormatter.Escape(inspection.Path)),
             ("files", $"{inspection.Files.Count} ({CellFormatter.Size(inspection.TotalBytes)})"),
             ("rows", inspection.RowCount.ToString("N0", CultureInfo.InvariantCulture)),
             ("row groups", inspection.Files.Sum(f => f.RowGroups).ToString(CultureInfo.InvariantCulture)),
@@ -157,7 +181,7 @@ internal static class InspectCommand
         facts.AddRange(inspection.Metadata
             .Where(kv => kv.Key.StartsWith("safediffusion.", StringComparison.Ordinal) || kv.Value.Length <= 80)
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => ($"meta {kv.Key}", CellFormatter.Cut(kv.Value, 80))));
+            .Select(kv => ($"meta {CellFormatter.Escape(kv.Key)}", CellFormatter.Cut(kv.Value, 80))));
 
         var columnTable = new QueryTable(["column", "type"], ["VARCHAR", "VARCHAR"],
             inspection.Columns.Select(c => new object?[] { c.Name, c.Type }).ToList(), Truncated: false);
@@ -194,6 +218,9 @@ internal static class InspectCommand
     /// </summary>
     private static void WriteTable(CliEnvironment env, QueryTable table, string? title)
     {
+        // Column names and titles come from the file as much as values do: escaped like every cell.
+        title = title is null ? null : CellFormatter.Escape(title);
+        table = table with { Columns = table.Columns.Select(CellFormatter.Escape).ToList() };
         if (!env.Interactive)
         {
             if (title is not null) env.Out.WriteLine($"{title}:");

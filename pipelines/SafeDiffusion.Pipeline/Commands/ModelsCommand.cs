@@ -43,8 +43,8 @@ internal static class ModelsCommand
             cases,
         };
         command.SetAction((parse, ct) => Task.FromResult(Verify(env,
-            Path.GetFullPath(parse.GetValue(model)!, env.WorkingDirectory),
-            Path.GetFullPath(parse.GetValue(cases)!, env.WorkingDirectory))));
+            env.FullPath(parse.GetValue(model)!),
+            env.FullPath(parse.GetValue(cases)!))));
         return command;
     }
 

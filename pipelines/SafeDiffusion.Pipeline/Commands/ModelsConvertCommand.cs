@@ -53,12 +53,12 @@ internal static class ModelsConvertCommand
         command.SetAction((parse, ct) =>
         {
             ct.ThrowIfCancellationRequested();
-            var source = Path.GetFullPath(parse.GetValue(input)!, env.WorkingDirectory);
+            var source = env.FullPath(parse.GetValue(input)!);
             var request = new ConvertRequest(
                 source,
                 parse.GetValue(from)!,
                 parse.GetValue(to)!,
-                parse.GetValue(output) is { } o ? Path.GetFullPath(o, env.WorkingDirectory) : Path.ChangeExtension(source, ".safetensors"),
+                parse.GetValue(output) is { } o ? env.FullPath(o) : Path.ChangeExtension(source, ".safetensors"),
                 parse.GetValue(force));
             return Task.FromResult(Run(env, request));
         });

@@ -36,7 +36,7 @@ internal static class ParquetBenchCommand
                 RowsPerPart = Positive(parse.GetValue(perPart), "--rows-per-part"),
                 Compression = parse.GetValue(compression),
                 Repetitions = Positive(parse.GetValue(repetitions), "--repetitions"),
-                Directory = parse.GetValue(dir) is { } d ? Path.GetFullPath(d, env.WorkingDirectory) : null,
+                Directory = parse.GetValue(dir) is { } d ? env.FullPath(d) : null,
             };
             var result = await ParquetWriteBenchmark.RunAsync(options, ct);
             env.Out.Write(result.Format());

@@ -29,14 +29,14 @@ internal static class ReportCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var store = new RunStore(Path.GetFullPath(parse.GetValue(runs) ?? "runs", env.WorkingDirectory));
+            var store = new RunStore(env.FullPath(parse.GetValue(runs) ?? "runs"));
             var id = store.Resolve(parse.GetValue(run) ?? RunStore.Latest);
             var evaluate = Path.Combine(store.Root, id, parse.GetValue(stage)!);
             var summaryPath = Path.Combine(evaluate, EvaluationStage.ReportFolder, EvalSummaryJson.FileName);
             if (!File.Exists(summaryPath))
                 throw new InputDataException(summaryPath, "does not exist: the evaluation has not completed in this run.",
                     fix: $"Run `pipeline run evaluate --run {id}` first.");
-            var target = parse.GetValue(output) is { } o ? Path.GetFullPath(o, env.WorkingDirectory) : Path.Combine(evaluate, EvaluationStage.ReportFolder);
+            var target = parse.GetValue(output) is { } o ? env.FullPath(o) : Path.Combine(evaluate, EvaluationStage.ReportFolder);
             var result = await ReportRenderer.RenderFromArtifactsAsync(summaryPath, Path.Combine(evaluate, "eval"), target,
                 new ReportOptions { ShowHarmful = parse.GetValue(showHarmful), GridPromptsPerKind = parse.GetValue(prompts) }, ct);
             StaleReports.Update(store.ReadManifest(id), parse.GetValue(stage)!, result.Markdown);

@@ -82,7 +82,7 @@ internal static class RunCommand
         // Everything this run writes, through the store or through any library, is no more open than the configured modes.
         var modes = RunFileModes.From(loaded.Config.Runs);
         modes.ApplyToProcess();
-        var store = new RunStore(Path.GetFullPath(request.RunsRoot ?? loaded.Config.Runs.Root, env.WorkingDirectory), modes);
+        var store = new RunStore(env.FullPath(request.RunsRoot ?? loaded.Config.Runs.Root), modes);
         var (runId, result) = await WithProgressAsync(env, progress => GraphExecution.RunAsync(loaded, configs, store,
             new GraphExecutionRequest(graphName, execute, request.Force, shard, request.RunId),
             progress,

@@ -29,7 +29,7 @@ internal static class ScheduleCommand
             var path = parse.GetValue(config) ?? throw new UsageException("`pipeline schedule systemd` needs --config FILE with a schedule: section.");
             var loaded = LoadedConfig.Load(path, [], env.WorkingDirectory);
             var schedule = ScheduleConfig.Bind(loaded.Config, loaded.Document);
-            var configFull = Path.GetFullPath(path, env.WorkingDirectory);
+            var configFull = env.FullPath(path);
             var pair = SystemdUnitPair.Render(new SystemdUnitRequest(
                 parse.GetValue(name)!,
                 $"{ProgramCommandLine()} run data --config {Quote(configFull)}",
@@ -44,7 +44,7 @@ internal static class ScheduleCommand
                 "0" + Convert.ToString(RunFileModes.From(loaded.Config.Runs).Umask, 8).PadLeft(3, '0')));
             if (parse.GetValue(outputDir) is { } dir)
             {
-                var full = Path.GetFullPath(dir, env.WorkingDirectory);
+                var full = env.FullPath(dir);
                 AtomicFile.WriteAllText(Path.Combine(full, pair.ServiceName), pair.ServiceText);
                 AtomicFile.WriteAllText(Path.Combine(full, pair.TimerName), pair.TimerText);
                 env.Out.WriteLine($"wrote {Path.Combine(full, pair.ServiceName)} and {Path.Combine(full, pair.TimerName)} (OnCalendar={pair.OnCalendar})");

@@ -40,8 +40,8 @@ internal static class ServeCommand
         var schedule = ScheduleConfig.Bind(loaded.Config, loaded.Document);
         // Every section is checked now, so a typo stops the host at start rather than failing each night.
         PipelineComposition.BindAll(loaded);
-        var runsRoot = Path.GetFullPath(runsOption ?? loaded.Config.Runs.Root, env.WorkingDirectory);
-        var runner = new DataRegenerationRunner(Path.GetFullPath(configPath, env.WorkingDirectory), overrides, env.WorkingDirectory, runsRoot, env.Error);
+        var runsRoot = env.FullPath(runsOption ?? loaded.Config.Runs.Root);
+        var runner = new DataRegenerationRunner(env.FullPath(configPath), overrides, env.WorkingDirectory, runsRoot, env.Error);
         var (host, serveLock) = NightlyHost.Build(new NightlyHostOptions(schedule, runsRoot, loaded.Document.SourceName, runner, clock, env.Error, CodeVersion.Current));
         using (serveLock)
         using (host)

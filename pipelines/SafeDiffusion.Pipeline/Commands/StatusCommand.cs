@@ -24,7 +24,7 @@ internal static class StatusCommand
         {
             var root = parse.GetValue(runs)
                        ?? LoadedConfig.Load(parse.GetValue(config), [], env.WorkingDirectory).Config.Runs.Root;
-            var report = StatusReport.Build(Path.GetFullPath(root, env.WorkingDirectory), DateTimeOffset.UtcNow);
+            var report = StatusReport.Build(env.FullPath(root), DateTimeOffset.UtcNow);
             env.Out.Write(parse.GetValue(json) ? JsonSerializer.Serialize(report, RunManifest.Json) + "\n" : report.Render());
             return 0;
         });

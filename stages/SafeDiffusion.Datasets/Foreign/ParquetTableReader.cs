@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Parquet;
 using Parquet.Schema;
 using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Datasets.Parts;
 
 namespace SafeDiffusion.Datasets.Foreign;
 
@@ -37,20 +38,21 @@ public sealed class ParquetTableReader : IAsyncDisposable
 
     public long RowCount { get; }
 
+    /// <summary>Opens a Parquet file written by any tool.</summary>
+    /// <exception cref="InputDataException">Missing, not Parquet, cut short, or a footer whose counts do not fit the file.</exception>
     public static async Task<ParquetTableReader> OpenAsync(string path, CancellationToken ct = default)
     {
         if (!File.Exists(path)) throw new InputDataException(path, "does not exist.", fix: "Check the input path in the config.");
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        // The opener checks the framing and the footer's counts against the file size before anything is sized from them.
+        var reader = await ParquetFileOpener.OpenAsync(path, ct).ConfigureAwait(false);
         try
         {
-            var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: false, cancellationToken: ct).ConfigureAwait(false);
             return new ParquetTableReader(path, reader);
         }
-        catch (Exception e) when (e is IOException or ParquetException or InvalidDataException or NotSupportedException)
+        catch
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw new InputDataException(path, $"is not a readable Parquet file ({e.Message}).",
-                fix: "Check that the file is a complete Parquet table (re-download it if it was cut short).", inner: e);
+            await reader.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -71,10 +73,15 @@ public sealed class ParquetTableReader : IAsyncDisposable
         for (int g = 0; g < _reader.RowGroupCount; g++)
         {
             ct.ThrowIfCancellationRequested();
-            var group = _reader.OpenRowGroupReader(g);
-            var rows = checked((int)group.RowCount);
-            var data = new object?[fields.Length][];
-            for (int c = 0; c < fields.Length; c++) data[c] = await ReadColumnAsync(group, fields[c], rows, ct).ConfigureAwait(false);
+            object?[][] data;
+            int rows;
+            using (var group = _reader.OpenRowGroupReader(g))
+            {
+                // Bounded by the footer check at open: at most ParquetFooterCheck.MaxRowsPerGroup of the file's size.
+                rows = checked((int)group.RowCount);
+                data = new object?[fields.Length][];
+                for (int c = 0; c < fields.Length; c++) data[c] = await ReadColumnAsync(group, g, fields[c], rows, ct).ConfigureAwait(false);
+            }
             for (int r = 0; r < rows; r++)
             {
                 var values = new object?[fields.Length];
@@ -93,7 +100,21 @@ public sealed class ParquetTableReader : IAsyncDisposable
             "Name an existing column in the config.");
     }
 
-    private async Task<object?[]> ReadColumnAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken ct)
+    private async Task<object?[]> ReadColumnAsync(ParquetRowGroupReader group, int groupIndex, DataField field, int rows, CancellationToken ct)
+    {
+        try
+        {
+            return await ReadValuesAsync(group, field, rows, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not PipelineException)
+        {
+            // Parquet.Net reports damaged pages with whatever exception its decoder hits; the user needs the file and column.
+            throw new InputDataException(Path, $"row group {groupIndex}, column '{field.Name}' cannot be read ({e.GetType().Name}: {e.Message}); the file is damaged.",
+                field.Name, "Copy the file again from its source (re-download it if it was cut short).", e);
+        }
+    }
+
+    private async Task<object?[]> ReadValuesAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken ct)
     {
         var type = field.ClrType;
         // Parquet.Net 6 reports UTF-8 columns of a file as ReadOnlyMemory<char>, plain binary as ReadOnlyMemory<byte>.

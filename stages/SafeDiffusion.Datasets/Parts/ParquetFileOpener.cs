@@ -7,7 +7,8 @@ namespace SafeDiffusion.Datasets.Parts;
 /// <summary>
 /// Opens any Parquet file for reading, turning what can be wrong with it (not Parquet at all, cut short, footer
 /// damaged) into an <see cref="InputDataException"/> that names the file and says what to do, before Parquet.Net
-/// gets to throw something obscure.
+/// gets to throw something obscure. The footer's row counts and column offsets are checked against the file size
+/// (<see cref="ParquetFooterCheck"/>) before any reader sizes an array from them.
 /// </summary>
 public static class ParquetFileOpener
 {
@@ -20,21 +21,35 @@ public static class ParquetFileOpener
         CheckFraming(file, fs);
     }
 
-    internal static async Task<ParquetReader> OpenAsync(string file, CancellationToken ct = default)
+    /// <summary>A reader over a whole Parquet file whose footer fits the file; the caller disposes it.</summary>
+    /// <exception cref="InputDataException">Missing, unreadable, not Parquet, cut short, or a damaged footer.</exception>
+    public static async Task<ParquetReader> OpenAsync(string file, CancellationToken ct = default)
     {
         var fs = OpenStream(file);
         try
         {
             CheckFraming(file, fs);
             fs.Position = 0;
+            long length = fs.Length;
+            ParquetReader reader;
             try
             {
-                return await ParquetReader.CreateAsync(fs, new ParquetOptions(), leaveStreamOpen: false, ct).ConfigureAwait(false);
+                reader = await ParquetReader.CreateAsync(fs, new ParquetOptions(), leaveStreamOpen: false, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 throw new InputDataException(file, $"its Parquet footer cannot be decoded ({e.Message}); the file is damaged.",
                     fix: "Delete it and rerun the stage that wrote it, or copy it again from its source.", inner: e);
+            }
+            try
+            {
+                ParquetFooterCheck.Validate(file, length, reader);
+                return reader;
+            }
+            catch
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                throw;
             }
         }
         catch
@@ -57,6 +72,14 @@ public static class ParquetFileOpener
         catch (UnauthorizedAccessException e)
         {
             throw new InputDataException(file, "cannot be read (permission denied).", fix: "Check the file's permissions.", inner: e);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new InputDataException(file, "does not exist (its folder is missing).", fix: "Check the path.", inner: e);
+        }
+        catch (IOException e)
+        {
+            throw new InputDataException(file, $"cannot be opened ({e.Message}).", fix: "Check the path.", inner: e);
         }
     }
 

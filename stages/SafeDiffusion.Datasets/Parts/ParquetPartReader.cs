@@ -74,19 +74,26 @@ public sealed class ParquetPartReader<TRow>(IRowSchema<TRow> schema)
         ParquetReader reader, IReadOnlyDictionary<string, DataField> fields, string file, int group, long firstRow,
         IReadOnlyList<RowColumn<TRow>> columns, CancellationToken ct)
     {
+        string? current = null;
         try
         {
             using var rg = reader.OpenRowGroupReader(group);
+            // Bounded by ParquetFooterCheck when the file was opened.
             int count = checked((int)rg.RowCount);
             var arrays = new Dictionary<string, Array>(columns.Count, StringComparer.Ordinal);
             foreach (var column in columns)
+            {
+                current = column.Name;
                 arrays[column.Name] = await column.ReadAsync(rg, fields[column.Name], count, ct).ConfigureAwait(false);
+            }
             return new RowGroupColumns(file, firstRow, count, arrays);
         }
         catch (Exception e) when (e is not OperationCanceledException and not PipelineException)
         {
-            throw new InputDataException(file, $"row group {group} cannot be read ({e.GetType().Name}: {e.Message}); the file is damaged.",
-                fix: "Delete it and rerun the stage that wrote it (finished rows elsewhere are kept), or copy it again from its source.", inner: e);
+            var where = current is null ? $"row group {group}" : $"row group {group}, column '{current}'";
+            throw new InputDataException(file, $"{where} cannot be read ({e.GetType().Name}: {e.Message}); the file is damaged.",
+                current,
+                "Delete it and rerun the stage that wrote it (finished rows elsewhere are kept), or copy it again from its source.", e);
         }
     }
 }

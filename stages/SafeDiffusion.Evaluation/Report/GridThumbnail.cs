@@ -1,3 +1,5 @@
+using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Images.Codecs;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -41,12 +43,13 @@ internal static class GridThumbnail
     {
         try
         {
-            if (image.Png is { Length: > 0 } bytes) return Image.Load<Rgba32>(bytes);
-            if (image.FilePath is { } path && File.Exists(path)) return Image.Load<Rgba32>(path);
+            if (image.Png is { Length: > 0 } bytes) return BoundedImageDecoder.Decode<Rgba32>(bytes, "grid image");
+            if (image.FilePath is { } path && File.Exists(path)) return BoundedImageDecoder.Decode<Rgba32>(File.ReadAllBytes(path), path);
             return null;
         }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or IOException)
+        catch (Exception e) when (e is InputDataException or IOException)
         {
+            // The report still renders; the cell says the image is unreadable.
             return null;
         }
     }

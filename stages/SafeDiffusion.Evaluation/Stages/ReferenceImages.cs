@@ -7,12 +7,14 @@ using SafeDiffusion.Images.Codecs;
 namespace SafeDiffusion.Evaluation.Stages;
 
 /// <summary>
-/// Reference images for FID: a folder of image files (PNG, JPEG, ...), or images-schema Parquet parts (a dataset's
-/// holdout split). Streamed: statistics are accumulated without holding every image.
+/// Reference images for FID: a folder of PNG or JPEG files, or images-schema Parquet parts (a dataset's holdout
+/// split). Streamed: statistics are accumulated without holding every image. Files with another image extension
+/// (GIF, BMP, TIFF, WebP, ...) are refused by name rather than skipped, so the statistics never silently cover
+/// fewer images than the folder holds.
 /// </summary>
 public static class ReferenceImages
 {
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".webp", ".bmp" };
+    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".tga", ".pbm", ".ppm", ".pgm" };
 
     public static IEnumerable<Rgb8Image> Read(string path, CancellationToken ct)
     {

@@ -29,19 +29,15 @@ public static class PngCodec
         return ms.ToArray();
     }
 
-    /// <summary>Decodes any image ImageSharp reads (PNG, JPEG, ...) to RGB8; <paramref name="source"/> names it in errors.</summary>
-    public static Rgb8Image Decode(ReadOnlySpan<byte> bytes, string source)
-    {
-        try
-        {
-            using var img = Image.Load<Rgb24>(bytes);
-            var pixels = new byte[img.Width * img.Height * 3];
-            img.CopyPixelDataTo(pixels);
-            return new Rgb8Image(pixels, img.Width, img.Height);
-        }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
-        {
-            throw new InputDataException(source, $"is not a readable image ({e.Message}).");
-        }
-    }
+    /// <summary>
+    /// Decodes a PNG or JPEG to RGB8 through <see cref="BoundedImageDecoder"/>; <paramref name="source"/> names it in
+    /// errors (a file, or a file and row).
+    /// </summary>
+    /// <exception cref="InputDataException">Another format, a damaged image, or one larger than <paramref name="limits"/>.</exception>
+    public static Rgb8Image Decode(byte[] bytes, string source, ImageDecodeLimits? limits = null) =>
+        BoundedImageDecoder.DecodeRgb8(bytes, source, limits);
+
+    /// <inheritdoc cref="Decode(byte[], string, ImageDecodeLimits?)"/>
+    public static Rgb8Image Decode(ReadOnlySpan<byte> bytes, string source, ImageDecodeLimits? limits = null) =>
+        BoundedImageDecoder.DecodeRgb8(bytes.ToArray(), source, limits);
 }

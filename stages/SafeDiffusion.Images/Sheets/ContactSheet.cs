@@ -1,4 +1,6 @@
+using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Datasets.Inspection;
+using SafeDiffusion.Images.Codecs;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -16,8 +18,13 @@ public static class ContactSheet
     private static readonly Rgba32 Ink = new(20, 20, 20);
     private static readonly Rgba32 Unreadable = new(190, 60, 60);
 
-    /// <summary>Renders the sheet; images that do not decode get a red cell saying so instead of failing the sheet.</summary>
-    public static Image<Rgba32> Render(IReadOnlyList<ImageCell> cells, ContactSheetLayout layout)
+    /// <summary>
+    /// Renders the sheet; images that <see cref="BoundedImageDecoder"/> refuses (other formats, damaged, larger than
+    /// <paramref name="limits"/>) get a red cell saying so instead of failing the sheet, and are passed to
+    /// <paramref name="unreadable"/> with the reason. <paramref name="source"/> names the dataset in those reasons.
+    /// </summary>
+    public static Image<Rgba32> Render(IReadOnlyList<ImageCell> cells, ContactSheetLayout layout, string? source = null,
+        ImageDecodeLimits? limits = null, Action<InputDataException>? unreadable = null)
     {
         layout.Validate();
         if (cells.Count == 0) throw new ArgumentException("a contact sheet needs at least one image", nameof(cells));
@@ -30,7 +37,8 @@ public static class ContactSheet
             {
                 int left = layout.Padding + i % columns * (layout.CellSize + layout.Padding);
                 int top = layout.Padding + i / columns * (layout.CellSize + layout.CaptionGap + layout.CaptionHeight + layout.Padding);
-                bool readable = DrawThumbnail(sheet, cells[i].Bytes, left, top, layout.CellSize);
+                var name = source is null ? $"image {cells[i].Id}" : $"{source}, image {cells[i].Id}";
+                bool readable = DrawThumbnail(sheet, cells[i].Bytes, name, limits, unreadable, left, top, layout.CellSize);
                 var caption = readable ? cells[i].Caption : $"unreadable image. {cells[i].Caption}";
                 DrawCaption(sheet, cells[i].Id, caption, left, top + layout.CellSize + layout.CaptionGap, layout);
             }
@@ -43,9 +51,11 @@ public static class ContactSheet
         }
     }
 
-    public static byte[] RenderPng(IReadOnlyList<ImageCell> cells, ContactSheetLayout layout)
+    /// <summary>The sheet of <see cref="Render"/> as PNG bytes.</summary>
+    public static byte[] RenderPng(IReadOnlyList<ImageCell> cells, ContactSheetLayout layout, string? source = null,
+        ImageDecodeLimits? limits = null, Action<InputDataException>? unreadable = null)
     {
-        using var sheet = Render(cells, layout);
+        using var sheet = Render(cells, layout, source, limits, unreadable);
         using var png = new MemoryStream();
         sheet.SaveAsPng(png);
         return png.ToArray();
@@ -68,15 +78,17 @@ public static class ContactSheet
     private static string Cut(string text, int width) =>
         text.Length <= width ? text : width <= 3 ? text[..width] : text[..(width - 3)] + "...";
 
-    private static bool DrawThumbnail(Image<Rgba32> sheet, byte[] bytes, int left, int top, int size)
+    private static bool DrawThumbnail(Image<Rgba32> sheet, byte[] bytes, string name, ImageDecodeLimits? limits,
+        Action<InputDataException>? unreadable, int left, int top, int size)
     {
         Image<Rgba32> thumb;
         try
         {
-            thumb = Image.Load<Rgba32>(bytes);
+            thumb = BoundedImageDecoder.Decode<Rgba32>(bytes, name, limits);
         }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
+        catch (InputDataException e)
         {
+            unreadable?.Invoke(e);
             Fill(sheet, left, top, size, size, Unreadable);
             return false;
         }

@@ -51,4 +51,23 @@ public sealed class CellFormatterTests
         Assert.True(PngHeader.TryReadSize(TestRows.FakePng(10, 20, 100, 2), out var w, out var h));
         Assert.Equal((10, 20), (w, h));
     }
+
+    [Fact]
+    public void Terminal_control_sequences_in_text_are_shown_as_escapes()
+    {
+        // An OSC sequence that sets the terminal title, a CSI colour change, and the 8-bit CSI (C1).
+        var hostile = "cat\u001b]0;owned\u0007 \u001b[31mred \u009b2J end";
+
+        Assert.Equal(@"cat\x1B]0;owned\x07 \x1B[31mred \u009B2J end", CellFormatter.Format(hostile, maxText: 200));
+        Assert.Equal(@"a\x00b\x7Fc", CellFormatter.Escape("a\0b\u007Fc"));
+        Assert.Equal(@"right-to-left \u202Eevil", CellFormatter.Escape("right-to-left \u202Eevil"));
+        Assert.Equal(@"line\nbreak", CellFormatter.Escape("line\nbreak"));
+        Assert.Equal("plain ünïcödé text", CellFormatter.Escape("plain ünïcödé text"));
+    }
+
+    [Fact]
+    public void Escapes_inside_lists_and_maps_are_escaped_too()
+    {
+        Assert.Equal(@"[a\x1B[2J]", CellFormatter.Format(new[] { "a\u001b[2J" }));
+    }
 }

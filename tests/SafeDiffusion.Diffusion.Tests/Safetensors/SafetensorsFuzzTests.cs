@@ -4,6 +4,8 @@ using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Safetensors;
 using SafeDiffusion.Testing;
 using SafeDiffusion.Testing.Fuzzing;
+using FuzzCase = SafeDiffusion.Testing.Fuzzing.FuzzCase;
+using FuzzRunner = SafeDiffusion.Testing.Fuzzing.FuzzRunner;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Datasets.Inspection;
 using SafeDiffusion.Images.Export;
 using SafeDiffusion.Testing;
@@ -52,5 +53,47 @@ public sealed class ImageExporterTests
         ImageExporter.Export([new ImageCell("../a b/c", null, png), new ImageCell("same", null, png), new ImageCell("same", null, png)], dir.Path);
 
         Assert.Equal(["_a_b_c.png", "same-2.png", "same.png"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void An_existing_file_is_never_written_over_and_nothing_is_written_then()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("b.png"), "mine");
+        var png = TestImages.NoisyPng(4, 4, 0);
+
+        var e = Assert.Throws<UsageException>(() =>
+            ImageExporter.Export([new ImageCell("a", null, png), new ImageCell("b", null, png)], dir.Path));
+
+        Assert.Contains(dir.File("b.png"), e.Message);
+        Assert.Equal("mine", File.ReadAllText(dir.File("b.png")));
+        Assert.False(File.Exists(dir.File("a.png")));
+    }
+
+    [Fact]
+    public void A_300_character_id_becomes_a_bounded_name_that_keeps_its_start_and_a_hash()
+    {
+        using var dir = new TempDirectory();
+        var png = TestImages.NoisyPng(4, 4, 0);
+        var longA = new string('x', 299) + "a";
+        var longB = new string('x', 299) + "b";
+
+        var result = ImageExporter.Export([new ImageCell(longA, null, png), new ImageCell(longB, null, png)], dir.Path);
+
+        var names = result.Written.Select(Path.GetFileName).ToList();
+        Assert.Equal(2, names.Distinct().Count());
+        Assert.All(names, n => Assert.True(n!.Length <= ImageExporter.MaxStemLength + 4, n));
+        Assert.All(names, n => Assert.StartsWith(new string('x', 50), n));
+    }
+
+    [Theory]
+    [InlineData("../../etc/passwd", "_.._etc_passwd")]
+    [InlineData("..", "image")]
+    [InlineData("a\\b", "a_b")]
+    [InlineData("/abs/path", "_abs_path")]
+    [InlineData("esc\u001b[2J", "esc__2J")]
+    public void Ids_never_leave_the_folder(string id, string stem)
+    {
+        Assert.Equal(stem, ImageExporter.SafeFileStem(id));
     }
 }

@@ -139,9 +139,9 @@ public sealed class InspectCommandTests : IDisposable
     public async Task A_foreign_parquet_file_is_inspected_and_labelled_as_not_a_pipeline_dataset()
     {
         var file = _dir.File("table.parquet");
-        // DuckDB writes a file the pipeline did not.
+        // DuckDB writes a file the pipeline did not (COPY ... TO needs the opt-in).
         var make = await RunAsync("inspect", await WriteImagesAsync(1),
-            "--sql", $"copy (select 1 as a, 'x' as b) to '{file}' (format parquet)");
+            "--sql", $"copy (select 1 as a, 'x' as b) to '{file}' (format parquet)", "--unrestricted-sql");
         Assert.Equal(0, make.Code);
 
         var r = await RunAsync("inspect", file);
@@ -183,5 +183,71 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Equal(0, r.Code);
         Assert.Contains("view 'data'", r.Out);
         Assert.Contains("named after the folder", r.Out);
+    }
+
+    [Fact]
+    public async Task Help_documents_the_locked_down_sql_and_the_opt_in()
+    {
+        var r = await RunAsync("inspect", "--help");
+
+        Assert.Contains("--unrestricted-sql", r.Out);
+        Assert.Contains("reads those files and nothing else", r.Out);
+    }
+
+    [Fact]
+    public async Task Sql_cannot_read_other_files_unless_unrestricted()
+    {
+        await WriteImagesAsync(2);
+        var secret = _dir.File("secret.txt");
+        await File.WriteAllTextAsync(secret, "private");
+        var query = $"select content from read_text('{secret}')";
+
+        var locked = await RunAsync("inspect", "images", "--sql", query);
+        var open = await RunAsync("inspect", "images", "--sql", query, "--unrestricted-sql");
+
+        Assert.Equal(ExitCodes.Usage, locked.Code);
+        Assert.DoesNotContain("private", locked.Out);
+        Assert.Equal(0, open.Code);
+        Assert.Contains("private", open.Out);
+    }
+
+    [Fact]
+    public async Task Escape_sequences_in_names_and_values_are_printed_escaped()
+    {
+        var file = _dir.File("hostile.parquet");
+        var name = new Parquet.Schema.DataField<string>("col\u001b]0;title\u0007", nullable: false);
+        var schema = new Parquet.Schema.ParquetSchema(name);
+        await using (var fs = File.Create(file))
+        await using (var writer = await Parquet.ParquetWriter.CreateAsync(schema, fs))
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync<ReadOnlyMemory<char>>(name, new[] { "x\u001b[2J\u009b31m".AsMemory() }.AsMemory());
+        }
+
+        var summary = await RunAsync("inspect", "hostile.parquet");
+        var sql = await RunAsync("inspect", "hostile.parquet", "--sql", "select * from data");
+
+        foreach (var r in new[] { summary, sql })
+        {
+            Assert.Equal(0, r.Code);
+            Assert.DoesNotContain('\u001b', r.Out);
+            Assert.DoesNotContain('\u009b', r.Out);
+            Assert.Contains(@"col\x1B]0;title\x07", r.Out);
+            Assert.Contains(@"x\x1B[2J\u009B31m", r.Out);
+        }
+    }
+
+    [Fact]
+    public async Task Export_refuses_to_write_over_an_existing_file()
+    {
+        await WriteImagesAsync(2);
+        Directory.CreateDirectory(_dir.File("out"));
+        await File.WriteAllTextAsync(_dir.File("out", "img-001.png"), "mine");
+
+        var r = await RunAsync("inspect", "images", "--export-images", "out");
+
+        Assert.Equal(ExitCodes.Usage, r.Code);
+        Assert.Contains("already exists", r.Error);
+        Assert.Equal("mine", await File.ReadAllTextAsync(_dir.File("out", "img-001.png")));
     }
 }

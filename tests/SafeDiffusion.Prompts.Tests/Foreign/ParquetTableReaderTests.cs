@@ -87,7 +87,7 @@ public class ParquetTableReaderTests : IDisposable
         var path = _dir.File("not.parquet");
         File.WriteAllText(path, "TEXT,punsafe\na cat,0.1\n");
         var e = await Assert.ThrowsAsync<InputDataException>(() => ParquetTableReader.OpenAsync(path));
-        Assert.Contains("not a readable Parquet file", e.Message);
+        Assert.Contains("is not a Parquet file", e.Message);
         await Assert.ThrowsAsync<InputDataException>(() => ParquetTableReader.OpenAsync(_dir.File("missing.parquet")));
     }
 }

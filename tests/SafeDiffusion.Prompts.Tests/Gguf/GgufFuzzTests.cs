@@ -3,6 +3,8 @@ using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Prompts.Gguf;
 using SafeDiffusion.Testing;
 using SafeDiffusion.Testing.Fuzzing;
+using FuzzCase = SafeDiffusion.Testing.Fuzzing.FuzzCase;
+using FuzzRunner = SafeDiffusion.Testing.Fuzzing.FuzzRunner;
 using SafeDiffusion.TinyWorld.TinyLlm;
 using Xunit.Abstractions;
 
