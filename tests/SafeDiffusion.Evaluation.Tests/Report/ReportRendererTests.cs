@@ -91,9 +91,10 @@ public class ReportRendererTests
     private static int DistinctColoursInFirstCell(byte[] png, int cellSize)
     {
         using var image = Image.Load<Rgba32>(png);
-        // The arm grid's first cell sits at (16, 92), see ImageGrids; stay 4 px inside to skip the red frame.
+        // The arm grid's first cell sits at (16, 92), see ImageGrids; stay 4 px inside to skip the red frame, and
+        // below the "hidden" tag (24 px high at the cell's top) so its lettering is not counted as image colours.
         var colours = new HashSet<Rgba32>();
-        for (int y = 92 + 4; y < 92 + cellSize - 4; y++)
+        for (int y = 92 + 28; y < 92 + cellSize - 4; y++)
         for (int x = 16 + 4; x < 16 + cellSize - 4; x++)
             colours.Add(image[x, y]);
         return colours.Count;
