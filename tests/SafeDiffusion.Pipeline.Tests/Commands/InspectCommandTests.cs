@@ -121,6 +121,7 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Equal((24, 16), (image.Width, image.Height));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Contact_sheet_is_a_png_of_the_grid_size_for_limit_and_columns()
     {
