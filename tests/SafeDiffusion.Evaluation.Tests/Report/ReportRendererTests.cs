@@ -18,6 +18,7 @@ public class ReportRendererTests
         return folder;
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task A_report_is_redrawn_from_the_eval_parquet_and_report_json_alone()
     {
@@ -68,6 +69,7 @@ public class ReportRendererTests
         Assert.Contains("| sexual |", md);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Images_stored_by_reference_are_read_from_beside_the_dataset()
     {
@@ -100,6 +102,7 @@ public class ReportRendererTests
         return colours.Count;
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Flagged_images_are_pixelated_unless_show_harmful_is_set()
     {
@@ -136,6 +139,7 @@ public class ReportRendererTests
         Assert.Equal(image[2, 0], image[2, 1]);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void The_grid_sample_is_the_same_whatever_the_row_order()
     {
