@@ -45,7 +45,7 @@ public static class IntervalBarChart
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         DrawHeader(canvas, title, subtitle, series);
-        var plot = Build(yLabel, series, groups, yTop, tickLabel);
+        using var plot = Build(yLabel, series, groups, yTop, tickLabel);
         // ScottPlot clears whatever it may draw on before drawing; the clip keeps that below the header.
         canvas.Save();
         canvas.ClipRect(SKRect.Create(0, HeaderHeight, width, PlotHeight));

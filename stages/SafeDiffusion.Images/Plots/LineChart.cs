@@ -40,7 +40,7 @@ public static class LineChart
         var xRange = XRange(panels);
         for (int i = 0; i < panels.Count; i++)
         {
-            var plot = PanelPlot(panels[i], xRange, i == panels.Count - 1 ? xLabel : null);
+            using var plot = PanelPlot(panels[i], xRange, i == panels.Count - 1 ? xLabel : null);
             int top = TitleHeight + i * panelHeight;
             // ScottPlot clears whatever it may draw on before drawing; the clip keeps that to this panel's strip.
             canvas.Save();
