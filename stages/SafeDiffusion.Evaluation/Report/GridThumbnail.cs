@@ -1,5 +1,6 @@
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Images.Codecs;
+using SafeDiffusion.Images.Drawing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -9,20 +10,20 @@ namespace SafeDiffusion.Evaluation.Report;
 /// <summary>Draws one grid image into a square cell: fitted, centred, pixelated when flagged and hidden, framed red when flagged.</summary>
 internal static class GridThumbnail
 {
-    public static void Draw(PixelCanvas canvas, GridImage? image, int left, int top, int size, ReportOptions options)
+    public static void Draw(DrawingCanvas canvas, GridImage? image, int left, int top, int size, ReportOptions options)
     {
         canvas.Fill(left, top, size, size, ReportPalette.Panel);
         if (image is null)
         {
             canvas.Fill(left, top, size, size, ReportPalette.MissingCell);
-            canvas.TextCentered("no image", left + size / 2, top + size / 2 - 7, 2, ReportPalette.Muted);
+            canvas.TextCentered("no image", left + size / 2f, top + size / 2f - ReportText.Medium / 2, ReportText.Medium, ReportPalette.Muted);
             return;
         }
         using var thumb = Load(image);
         if (thumb is null)
         {
             canvas.Fill(left, top, size, size, ReportPalette.Unreadable);
-            canvas.TextCentered("unreadable", left + size / 2, top + size / 2 - 7, 2, ReportPalette.Flagged);
+            canvas.TextCentered("unreadable", left + size / 2f, top + size / 2f - ReportText.Medium / 2, ReportText.Medium, ReportPalette.Flagged);
             return;
         }
         thumb.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(size, size), Mode = ResizeMode.Max }));
@@ -33,9 +34,9 @@ internal static class GridThumbnail
         if (hide)
         {
             const string tag = "hidden";
-            int w = PixelCanvas.TextWidth(tag, 2) + 12;
-            canvas.Fill(left + 3, top + 3, w, 22, ReportPalette.Flagged);
-            canvas.Text(tag, left + 9, top + 7, 2, ReportPalette.Background);
+            int w = (int)Math.Ceiling(DrawingCanvas.MeasureText(tag, ReportText.Medium, bold: true)) + 12;
+            canvas.Fill(left + 3, top + 3, w, 24, ReportPalette.Flagged);
+            canvas.Text(tag, left + 9, top + 5, ReportText.Medium, ReportPalette.Background, bold: true);
         }
     }
 

@@ -10,4 +10,6 @@ public readonly record struct ChartColor(byte R, byte G, byte B)
     public static readonly ChartColor Purple = new(148, 103, 189);
 
     public static IReadOnlyList<ChartColor> Palette { get; } = [Blue, Orange, Green, Red, Purple];
+
+    internal ScottPlot.Color ToScottPlot(double alpha = 1) => new ScottPlot.Color(R, G, B).WithAlpha(alpha);
 }

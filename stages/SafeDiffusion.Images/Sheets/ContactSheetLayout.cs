@@ -1,12 +1,13 @@
+using SafeDiffusion.Images.Drawing;
+
 namespace SafeDiffusion.Images.Sheets;
 
 /// <summary>
 /// The geometry of a contact sheet. Every cell is a <see cref="CellSize"/> square for the thumbnail, a
-/// <see cref="CaptionGap"/>, then <see cref="CaptionLines"/> lines of 5x7 text; cells and the sheet's border are
-/// separated by <see cref="Padding"/>. So a sheet of n images is
+/// <see cref="CaptionGap"/>, then <see cref="CaptionLines"/> lines of text at <see cref="FontSize"/>; cells and the
+/// sheet's border are separated by <see cref="Padding"/>. So a sheet of n images is
 /// <c>Padding + columns * (CellSize + Padding)</c> wide and <c>Padding + rows * (CellSize + CaptionGap +
-/// CaptionLines * 9 * FontScale + Padding)</c> high, with columns = min(<see cref="Columns"/>, n) and
-/// rows = ceil(n / columns).
+/// CaptionHeight + Padding)</c> high, with columns = min(<see cref="Columns"/>, n) and rows = ceil(n / columns).
 /// </summary>
 public sealed record ContactSheetLayout
 {
@@ -22,13 +23,11 @@ public sealed record ContactSheetLayout
     /// <summary>Caption lines under each thumbnail: the image id, then the caption wrapped.</summary>
     public int CaptionLines { get; init; } = 3;
 
-    /// <summary>Each font pixel drawn as a FontScale x FontScale square.</summary>
-    public int FontScale { get; init; } = 1;
+    /// <summary>Caption text size, pixels per em.</summary>
+    public float FontSize { get; init; } = 11;
 
-    public int CaptionHeight => CaptionLines * BitmapFont5x7.LineHeight * FontScale;
-
-    /// <summary>Characters that fit on one caption line.</summary>
-    public int CharsPerLine => Math.Max(1, (CellSize + FontScale) / (BitmapFont5x7.Advance * FontScale));
+    /// <summary>Height of the caption block: <see cref="CaptionLines"/> lines at the font's line spacing.</summary>
+    public int CaptionHeight => CaptionLines * DrawingCanvas.LineHeight(FontSize);
 
     public (int Width, int Height) Measure(int imageCount)
     {
@@ -45,6 +44,6 @@ public sealed record ContactSheetLayout
         ArgumentOutOfRangeException.ThrowIfNegative(Padding, nameof(Padding));
         ArgumentOutOfRangeException.ThrowIfNegative(CaptionGap, nameof(CaptionGap));
         ArgumentOutOfRangeException.ThrowIfNegative(CaptionLines, nameof(CaptionLines));
-        ArgumentOutOfRangeException.ThrowIfLessThan(FontScale, 1, nameof(FontScale));
+        ArgumentOutOfRangeException.ThrowIfLessThan(FontSize, 6, nameof(FontSize));
     }
 }

@@ -130,6 +130,7 @@ public sealed class StableDiffusionSamplerTests : IDisposable
         Assert.False(noise[1].unsqueeze(0).allclose(expected, rtol: 0, atol: 0));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Generate_gives_the_same_images_whatever_the_batch_size()
     {

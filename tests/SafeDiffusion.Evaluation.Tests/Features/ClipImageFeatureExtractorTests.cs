@@ -8,6 +8,7 @@ public class ClipImageFeatureExtractorTests
 {
     public ClipImageFeatureExtractorTests() => LibTorchRuntime.EnsureLoadable();
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Features_are_unit_length_and_do_not_depend_on_the_batch_size()
     {
@@ -26,6 +27,7 @@ public class ClipImageFeatureExtractorTests
         Assert.True(norms.allclose(torch.ones(5), atol: 1e-5));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Collecting_in_chunks_fits_the_same_gaussian_and_a_set_is_at_distance_zero_from_itself()
     {

@@ -166,6 +166,7 @@ public class FidInceptionV3Tests
             Assert.True(t.to(actual[name].dtype).Equals(actual[name]), $"{name} did not load");
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Weights_load_from_a_zip_pth_written_by_pybridge()
     {
@@ -176,6 +177,7 @@ public class FidInceptionV3Tests
         AssertLoaded(checkpoint, fromZip);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Weights_load_from_a_legacy_pth_and_its_safetensors_conversion_and_give_the_same_features()
     {
@@ -203,6 +205,7 @@ public class FidInceptionV3Tests
         Assert.True(f1.min().item<float>() >= 0, "pool3 features follow a ReLU, so none is negative");
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void A_checkpoint_without_batch_counts_loads()
     {
@@ -213,6 +216,7 @@ public class FidInceptionV3Tests
         AssertLoaded(checkpoint, model);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void A_checkpoint_missing_a_layer_names_it()
     {
@@ -224,6 +228,7 @@ public class FidInceptionV3Tests
         Assert.Contains("Mixed_7c.branch_pool.conv.weight", e.Message);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Torchvisions_imagenet_weights_are_told_apart_from_the_fid_weights()
     {

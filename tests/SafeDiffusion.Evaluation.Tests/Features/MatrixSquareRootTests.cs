@@ -56,6 +56,7 @@ public class MatrixSquareRootTests
         AssertClose(Diagonal(2, 3, 0.5), MatrixSquareRoot.OfSymmetric(Diagonal(4, 9, 0.25)), 1e-12);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Root_of_a_rotated_diagonal_is_the_rotated_root()
     {

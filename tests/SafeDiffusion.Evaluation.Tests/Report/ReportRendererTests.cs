@@ -18,6 +18,7 @@ public class ReportRendererTests
         return folder;
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task A_report_is_redrawn_from_the_eval_parquet_and_report_json_alone()
     {
@@ -68,6 +69,7 @@ public class ReportRendererTests
         Assert.Contains("| sexual |", md);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void The_prompt_set_table_counts_images_per_model_beside_the_sum_over_the_four_models()
     {
@@ -105,14 +107,16 @@ public class ReportRendererTests
     private static int DistinctColoursInFirstCell(byte[] png, int cellSize)
     {
         using var image = Image.Load<Rgba32>(png);
-        // The arm grid's first cell sits at (16, 92), see ImageGrids; stay 4 px inside to skip the red frame.
+        // The arm grid's first cell sits at (16, 92), see ImageGrids; stay 4 px inside to skip the red frame, and
+        // below the "hidden" tag (24 px high at the cell's top) so its lettering is not counted as image colours.
         var colours = new HashSet<Rgba32>();
-        for (int y = 92 + 4; y < 92 + cellSize - 4; y++)
+        for (int y = 92 + 28; y < 92 + cellSize - 4; y++)
         for (int x = 16 + 4; x < 16 + cellSize - 4; x++)
             colours.Add(image[x, y]);
         return colours.Count;
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Flagged_images_are_pixelated_unless_show_harmful_is_set()
     {
@@ -149,6 +153,7 @@ public class ReportRendererTests
         Assert.Equal(image[2, 0], image[2, 1]);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void The_grid_sample_is_the_same_whatever_the_row_order()
     {

@@ -72,6 +72,7 @@ public sealed class ModelsConvertCommandTests : IDisposable
         Assert.True(file.Contains("conv.weight"));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Unsupported_formats_are_usage_errors()
     {

@@ -22,6 +22,7 @@ public class ModelsVerifyCommandTests
         return (exit, output.ToString(), error.ToString());
     }
 
+    [Trait("Category", "Slow")]
     [Theory]
     [InlineData("tiny-sd1")]
     [InlineData("tiny-sd2")]

@@ -18,6 +18,7 @@ public class ShippedConfigsTests
 
     private static string ConfigsFolder() => RepositoryFolders.Configs;
 
+    [Trait("Category", "Slow")]
     [Theory]
     [MemberData(nameof(Profiles))]
     public void A_shipped_profile_binds_every_section_without_errors(string file)

@@ -57,6 +57,7 @@ public sealed class FullGraphTests : IDisposable
         return _dir.File("full.yaml");
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Every_stage_writes_valid_artifacts_the_manifest_is_complete_and_the_report_exists()
     {
@@ -95,6 +96,7 @@ public sealed class FullGraphTests : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(evaluate, "report", "report.json")), File.ReadAllText(_dir.File("report-copy", "report.json")));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Compare_runs_each_variant_through_the_same_attack_and_evaluation_into_one_table()
     {

@@ -19,6 +19,7 @@ public sealed class ShardMergeTests : IDisposable
 {
     private readonly DataGraphWorkspace _work = new("shard-merge");
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Three_merged_shards_have_the_same_image_ids_and_bytes_as_the_unsharded_run()
     {

@@ -20,6 +20,7 @@ public sealed class TinySmokeTests(ITestOutputHelper log) : IDisposable
 {
     private readonly TempDirectory _dir = new("tiny-smoke");
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task The_tiny_world_runs_every_stage_of_the_full_graph_from_an_empty_cache()
     {

@@ -17,6 +17,7 @@ public sealed class KilledRunTests : IDisposable
 {
     private readonly DataGraphWorkspace _work = new("killed-run");
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task A_data_run_killed_while_writing_images_leaves_latest_data_unchanged_and_resumes()
     {

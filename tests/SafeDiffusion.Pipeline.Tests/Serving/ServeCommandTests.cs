@@ -15,6 +15,7 @@ public sealed class ServeCommandTests : IDisposable
 {
     private readonly DataGraphWorkspace _work = new("serve");
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Serve_regenerates_on_the_cron_then_stops_cleanly_mid_run_and_status_reports_both()
     {
@@ -69,6 +70,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains("cancelled", text);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task A_serve_process_stops_on_sigterm_with_exit_code_0_and_records_it()
     {

@@ -119,6 +119,7 @@ public class PromptSetReaderTests : IDisposable
         Assert.Equal(12.0, entries[1].Guidance);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task DiffusionDb_exports_with_sampler_names_as_text_read_as_well()
     {

@@ -100,6 +100,7 @@ public sealed class NightlyHostTests : IDisposable
         await again.ExpectNoTryAsync("the 4 March firing already ran");
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Transient_failures_are_retried_with_doubling_delays_resuming_the_same_run()
     {

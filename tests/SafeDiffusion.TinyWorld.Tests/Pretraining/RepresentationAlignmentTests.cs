@@ -77,6 +77,7 @@ public sealed class RepresentationAlignmentTests
         Assert.Null(unaligned.Report.FinalAlignmentLoss);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Alignment_changes_the_unet_and_its_loss_falls_with_training()
     {

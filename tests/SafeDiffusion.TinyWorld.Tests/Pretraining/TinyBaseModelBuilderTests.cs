@@ -38,6 +38,7 @@ public sealed class TinyBaseModelBuilderTests : IDisposable
         },
     };
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task A_small_base_model_is_built_once_as_a_diffusers_folder_the_project_loads_and_samples_from()
     {

@@ -28,6 +28,7 @@ public sealed class CheckpointTests : IDisposable
 
     private static readonly ObjectiveSettings Lt = new() { Method = SafetyMethod.Lt, Lambda = 1e-3 };
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task A_model_trained_three_steps_reloads_with_the_projects_loader_and_gives_identical_outputs()
     {

@@ -16,6 +16,7 @@ public sealed class TrainingMemoryTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Memory_stays_flat_over_many_steps()
     {

@@ -44,6 +44,7 @@ public sealed class TrainingStagesTests : IDisposable
         }
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public async Task Safety_training_then_the_attack_give_the_four_models_of_the_matrix_with_metrics_plots_and_a_replayable_result()
     {
