@@ -10,6 +10,8 @@ using Xunit.Abstractions;
 
 namespace SafeDiffusion.TinyWorld.Tests.Classifier;
 
+// Every test here shares a classifier trained once for the collection: the training, not the tests, is slow.
+[Trait("Category", "Slow")]
 [Collection(ClassifierCollection.Name)]
 public sealed class TinyWorldClassifierTests(TrainedClassifierFixture fixture, ITestOutputHelper output)
 {

@@ -5,6 +5,8 @@ using SafeDiffusion.TinyWorld.Tests.Classifier;
 
 namespace SafeDiffusion.TinyWorld.Tests.Integration;
 
+// Every test here shares a classifier trained once for the collection: the training, not the tests, is slow.
+[Trait("Category", "Slow")]
 [Collection(ClassifierCollection.Name)]
 public sealed class TinyWorldHarmJudgeTests(TrainedClassifierFixture fixture)
 {
