@@ -65,34 +65,29 @@ public sealed class QualityMeasurer(IImageFeatureExtractor? inception, IImageFea
     }
 
     private FeatureSample CachedVectors(IImageFeatureExtractor extractor, string promptSet, Func<IEnumerable<Rgb8Image>> images, string folder,
-        string sourceFingerprint, CancellationToken ct)
-    {
-        var stem = $"{ImageExporter.SafeFileStem(promptSet)}.{extractor.Name}-vectors.";
-        var path = Path.Combine(folder, $"{stem}{sourceFingerprint[..Math.Min(16, sourceFingerprint.Length)]}.safetensors");
-        if (File.Exists(path))
-        {
-            var cached = FeatureSample.Load(path);
-            if (cached.Features == extractor.Name && cached.Dimension == extractor.Dimension) return cached;
-        }
-        var sample = FeatureSample.Extract(extractor, images(), chunk, MaxKernelReference, ct);
-        foreach (var stale in Directory.EnumerateFiles(folder, stem + "*.safetensors")) File.Delete(stale);
-        sample.Save(path);
-        return sample;
-    }
+        string sourceFingerprint, CancellationToken ct) =>
+        CachedFile($"{ImageExporter.SafeFileStem(promptSet)}.{extractor.Name}-vectors.", folder, sourceFingerprint,
+            FeatureSample.Load, cached => cached.Features == extractor.Name && cached.Dimension == extractor.Dimension,
+            () => FeatureSample.Extract(extractor, images(), chunk, MaxKernelReference, ct), (sample, path) => sample.Save(path));
 
     private GaussianStatistics Cached(IImageFeatureExtractor extractor, string promptSet, Func<IEnumerable<Rgb8Image>> images, string folder,
-        string sourceFingerprint, CancellationToken ct)
+        string sourceFingerprint, CancellationToken ct) =>
+        CachedFile($"{ImageExporter.SafeFileStem(promptSet)}.{extractor.Name}.", folder, sourceFingerprint,
+            GaussianStatistics.Load, cached => cached.Features == extractor.Name && cached.Dimension == extractor.Dimension,
+            () => FeatureStatistics.Collect(extractor, images(), chunk, ct), (stats, path) => stats.Save(path));
+
+    /// <summary>
+    /// <c>&lt;stem&gt;&lt;fingerprint prefix&gt;.safetensors</c> when present and <paramref name="fits"/>; otherwise computed, saved
+    /// there, and every file of the stem under another fingerprint removed.
+    /// </summary>
+    private static T CachedFile<T>(string stem, string folder, string sourceFingerprint, Func<string, T> load, Func<T, bool> fits,
+        Func<T> compute, Action<T, string> save)
     {
-        var stem = $"{ImageExporter.SafeFileStem(promptSet)}.{extractor.Name}.";
         var path = Path.Combine(folder, $"{stem}{sourceFingerprint[..Math.Min(16, sourceFingerprint.Length)]}.safetensors");
-        if (File.Exists(path))
-        {
-            var cached = GaussianStatistics.Load(path);
-            if (cached.Features == extractor.Name && cached.Dimension == extractor.Dimension) return cached;
-        }
-        var stats = FeatureStatistics.Collect(extractor, images(), chunk, ct);
+        if (File.Exists(path) && load(path) is var cached && fits(cached)) return cached;
+        var computed = compute();
         foreach (var stale in Directory.EnumerateFiles(folder, stem + "*.safetensors")) File.Delete(stale);
-        stats.Save(path);
-        return stats;
+        save(computed, path);
+        return computed;
     }
 }
