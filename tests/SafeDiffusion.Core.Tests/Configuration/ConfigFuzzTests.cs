@@ -6,10 +6,14 @@ using Xunit.Abstractions;
 
 namespace SafeDiffusion.Core.Tests.Configuration;
 
+[CollectionDefinition(FuzzRunner.CollectionName, DisableParallelization = true)]
+public sealed class ConfigFuzzCollection;
+
 /// <summary>
 /// Seeded mutations of the shipped tiny config (bit flips, truncations, its numbers set to 0, -1, 2^31 and 2^63):
 /// each parses and binds, or ends in a ConfigException; never another exception, a hang or unbounded memory.
 /// </summary>
+[Collection(FuzzRunner.CollectionName)]
 [Trait("Category", "Fuzz")]
 public class ConfigFuzzTests(ITestOutputHelper output)
 {
@@ -32,7 +36,7 @@ public class ConfigFuzzTests(ITestOutputHelper output)
         }, e => e is ConfigException or UsageException, output);
 
         Assert.Equal(Cases, counts.Cases);
-        Assert.True(counts.Failures.Count == 0, string.Join("\n", counts.Failures.Take(5)));
+        Assert.True(counts.Failures.Count == 0, counts.FailureReport());
         // Both outcomes must occur, or the mutations are not reaching the parser and the binder.
         Assert.True(counts.Succeeded > 0 && counts.ClearErrors > 0, counts.ToString());
     }

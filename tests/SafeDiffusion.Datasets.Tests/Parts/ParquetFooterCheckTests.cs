@@ -4,6 +4,7 @@ using SafeDiffusion.Datasets.Parts;
 using SafeDiffusion.Datasets.Schemas;
 using SafeDiffusion.Datasets.Tests.Support;
 using SafeDiffusion.Testing;
+using SafeDiffusion.Testing.Fuzzing;
 
 namespace SafeDiffusion.Datasets.Tests.Parts;
 

@@ -4,19 +4,21 @@ using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Safetensors;
 using SafeDiffusion.Testing;
 using SafeDiffusion.Testing.Fuzzing;
-using FuzzCase = SafeDiffusion.Testing.Fuzzing.FuzzCase;
-using FuzzRunner = SafeDiffusion.Testing.Fuzzing.FuzzRunner;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace SafeDiffusion.Diffusion.Tests.Safetensors;
 
+[CollectionDefinition(FuzzRunner.CollectionName, DisableParallelization = true)]
+public sealed class SafetensorsFuzzCollection;
+
 /// <summary>
 /// Seeded mutations of a valid safetensors file (bit flips, truncations, the header length and every number in the
 /// JSON header set to 0, -1, 2^31 and 2^63), each opened and loaded into a module as a component's weights are:
 /// success or an InputDataException, never another exception, a hang or unbounded memory.
 /// </summary>
+[Collection(FuzzRunner.CollectionName)]
 [Trait("Category", "Fuzz")]
 public class SafetensorsFuzzTests(ITestOutputHelper output)
 {
@@ -55,7 +57,7 @@ public class SafetensorsFuzzTests(ITestOutputHelper output)
         }, e => e is InputDataException, output);
 
         Assert.Equal(Cases, counts.Cases);
-        Assert.True(counts.Failures.Count == 0, string.Join("\n", counts.Failures.Take(5)));
+        Assert.True(counts.Failures.Count == 0, counts.FailureReport());
         Assert.True(counts.Succeeded > 0 && counts.ClearErrors > 0, counts.ToString());
     }
 }

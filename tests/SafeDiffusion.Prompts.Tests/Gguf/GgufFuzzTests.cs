@@ -3,12 +3,13 @@ using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Prompts.Gguf;
 using SafeDiffusion.Testing;
 using SafeDiffusion.Testing.Fuzzing;
-using FuzzCase = SafeDiffusion.Testing.Fuzzing.FuzzCase;
-using FuzzRunner = SafeDiffusion.Testing.Fuzzing.FuzzRunner;
 using SafeDiffusion.TinyWorld.TinyLlm;
 using Xunit.Abstractions;
 
 namespace SafeDiffusion.Prompts.Tests.Gguf;
+
+[CollectionDefinition(FuzzRunner.CollectionName, DisableParallelization = true)]
+public sealed class GgufFuzzCollection;
 
 /// <summary>
 /// Seeded mutations of the tiny GGUF that <see cref="GgufWriter"/> writes (bit flips, truncations, and the header
@@ -16,6 +17,7 @@ namespace SafeDiffusion.Prompts.Tests.Gguf;
 /// -1, 2^31 and 2^63), each read and validated as the writer does before llama.cpp sees a file: success or an
 /// InputDataException, never another exception, a hang or unbounded memory.
 /// </summary>
+[Collection(FuzzRunner.CollectionName)]
 [Trait("Category", "Fuzz")]
 public class GgufFuzzTests(ITestOutputHelper output)
 {
@@ -38,7 +40,7 @@ public class GgufFuzzTests(ITestOutputHelper output)
         }, e => e is InputDataException, output);
 
         Assert.Equal(Cases, counts.Cases);
-        Assert.True(counts.Failures.Count == 0, string.Join("\n", counts.Failures.Take(5)));
+        Assert.True(counts.Failures.Count == 0, counts.FailureReport());
         Assert.True(counts.Succeeded > 0 && counts.ClearErrors > 0, counts.ToString());
     }
 

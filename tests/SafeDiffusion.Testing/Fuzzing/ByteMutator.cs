@@ -5,9 +5,10 @@ using System.Text;
 namespace SafeDiffusion.Testing.Fuzzing;
 
 /// <summary>
-/// Seeded mutations of a valid file, in turn: bit flips, a truncation, one length field set to a hostile value
+/// The mutations fuzz tests make of a valid file. An instance yields a seeded sequence of cases, in turn: bit flips, a truncation, one length field set to a hostile value
 /// (0, -1, 2^31 or 2^63), and a hostile length field together with a bit flip. The same seed gives the same cases,
-/// so a failing case can be reproduced from its index.
+/// so a failing case can be reproduced from its index. The static helpers make single mutations, for tests that
+/// aim them at a format's own structures (a Parquet footer, a PNG chunk).
 /// </summary>
 public sealed class ByteMutator(byte[] original, IReadOnlyList<NumberField> lengthFields, int seed)
 {
@@ -27,7 +28,7 @@ public sealed class ByteMutator(byte[] original, IReadOnlyList<NumberField> leng
             switch (lengthFields.Count == 0 ? i % 2 : i % 4)
             {
                 case 0:
-                    what = FlipBits(bytes, random);
+                    what = FlipRandomBits(bytes, random);
                     break;
                 case 1:
                     int keep = random.Next(original.Length);
@@ -39,14 +40,14 @@ public sealed class ByteMutator(byte[] original, IReadOnlyList<NumberField> leng
                     break;
                 default:
                     (bytes, what) = SetLength(bytes, random);
-                    what += "; " + FlipBits(bytes, random);
+                    what += "; " + FlipRandomBits(bytes, random);
                     break;
             }
             yield return new FuzzCase(i, what, bytes);
         }
     }
 
-    private static string FlipBits(byte[] bytes, Random random)
+    private static string FlipRandomBits(byte[] bytes, Random random)
     {
         if (bytes.Length == 0) return "no bits to flip";
         int flips = 1 + random.Next(8);
@@ -78,6 +79,30 @@ public sealed class ByteMutator(byte[] original, IReadOnlyList<NumberField> leng
                 var text = value == long.MinValue ? "9223372036854775808" : value.ToString(CultureInfo.InvariantCulture);
                 return ([.. bytes.AsSpan(0, field.Offset), .. Encoding.ASCII.GetBytes(text), .. bytes.AsSpan(field.Offset + field.Length)], what);
         }
+    }
+
+    /// <summary>
+    /// A copy with <paramref name="bits"/> random bits flipped at random bytes from <paramref name="from"/> to
+    /// <paramref name="to"/> (exclusive; -1 for the end).
+    /// </summary>
+    public static byte[] FlipBits(byte[] data, Random random, int bits, int from = 0, int to = -1)
+    {
+        if (to < 0) to = data.Length;
+        var copy = (byte[])data.Clone();
+        for (int i = 0; i < bits; i++) copy[random.Next(from, to)] ^= (byte)(1 << random.Next(8));
+        return copy;
+    }
+
+    /// <summary>A copy of the first <paramref name="length"/> bytes.</summary>
+    public static byte[] Truncate(byte[] data, int length) => data[..length];
+
+    /// <summary>A copy with the 4 bytes at <paramref name="offset"/> set to the low 32 bits of <paramref name="value"/>.</summary>
+    public static byte[] WithUInt32(byte[] data, int offset, long value, bool bigEndian)
+    {
+        var copy = (byte[])data.Clone();
+        if (bigEndian) BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(offset, 4), unchecked((uint)value));
+        else BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(offset, 4), unchecked((uint)value));
+        return copy;
     }
 
     /// <summary>Every run of decimal digits in <paramref name="bytes"/> from <paramref name="start"/> to <paramref name="end"/>, as text number fields.</summary>

@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 
-namespace SafeDiffusion.Datasets.Tests.Support;
+namespace SafeDiffusion.Testing.Fuzzing;
 
 /// <summary>
 /// Reads a Parquet file's footer (Thrift compact protocol) far enough to find every integer field, and writes the
 /// file back with one of them changed: how tests make a footer lie (2^40 rows, an offset past the end) without a
 /// Parquet writer that would refuse to.
 /// </summary>
-internal sealed class ParquetFooterEditor
+public sealed class ParquetFooterEditor
 {
     private readonly byte[] _file;
     private readonly int _footerStart;
