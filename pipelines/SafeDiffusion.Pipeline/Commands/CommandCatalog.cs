@@ -15,6 +15,7 @@ internal static class CommandCatalog
         ModelsCommand.Create(env),
         BenchCommand.Create(env),
         ServeCommand.Create(env),
+        ServeTryCommand.Create(env),
         StatusCommand.Create(env),
         ScheduleCommand.Create(env),
         DatasetCommand.Create(env),

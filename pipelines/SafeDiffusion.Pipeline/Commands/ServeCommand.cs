@@ -31,8 +31,9 @@ internal static class ServeCommand
     }
 
     /// <param name="clock">The scheduler's clock (tests pass a fake one).</param>
+    /// <param name="childTestArguments">Extra arguments for every try's child process (tests pass its hidden test hooks).</param>
     internal static async Task<int> ExecuteAsync(CliEnvironment env, string? configPath, IReadOnlyList<string> overrides, string? runsOption,
-        TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, CancellationToken ct, IReadOnlyList<string>? childTestArguments = null)
     {
         if (configPath is null)
             throw new UsageException("`pipeline serve` needs --config FILE with a schedule: section (configs/nightly.yaml is an example).");
@@ -41,7 +42,11 @@ internal static class ServeCommand
         // Every section is checked now, so a typo stops the host at start rather than failing each night.
         PipelineComposition.BindAll(loaded);
         var runsRoot = env.FullPath(runsOption ?? loaded.Config.Runs.Root);
-        var runner = new DataRegenerationRunner(env.FullPath(configPath), overrides, env.WorkingDirectory, runsRoot, env.Error);
+        // Each try runs in a child process: whatever kills it fails that try, not the host. The child gets most of the
+        // host's shutdown timeout to stop, so the host can still record the outcome before its own timeout ends.
+        var runner = new ChildRegenerationRunner(
+            new ChildRegenerationSettings(env.FullPath(configPath), overrides, env.WorkingDirectory, runsRoot, schedule.ShutdownTimeout * 0.8, childTestArguments ?? []),
+            PipelineProgram.Current(), env.Error);
         var (host, serveLock) = NightlyHost.Build(new NightlyHostOptions(schedule, runsRoot, loaded.Document.SourceName, runner, clock, env.Error, CodeVersion.Current));
         using (serveLock)
         using (host)

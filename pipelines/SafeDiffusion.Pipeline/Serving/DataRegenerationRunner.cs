@@ -8,9 +8,10 @@ using SafeDiffusion.Scheduling.Execution;
 namespace SafeDiffusion.Pipeline.Serving;
 
 /// <summary>
-/// The scheduler's runner: the whole <c>data</c> graph (laion-prompts + harmful-prompts -> images -> dataset),
+/// One try of a firing, in this process: the whole <c>data</c> graph (laion-prompts + harmful-prompts -> images -> dataset),
 /// unsharded, in the host's runs folder. The config file is read again for every try, so an edit takes effect at
 /// the next firing without restarting the host (a broken edit fails that firing as a usage error, not the host).
+/// `serve` runs it in a `serve-try` child process (<see cref="ChildRegenerationRunner"/>), never in the host.
 /// </summary>
 public sealed class DataRegenerationRunner(string? configPath, IReadOnlyList<string> overrides, string workingDirectory, string runsRoot, TextWriter log)
     : IRegenerationRunner

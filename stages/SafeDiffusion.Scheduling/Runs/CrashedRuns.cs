@@ -13,6 +13,34 @@ public static class CrashedRuns
 {
     public const string Reason = "the process running it ended without recording an outcome (killed, or a native crash)";
 
+    /// <summary>
+    /// Marks one run whose process is known to have died (its <paramref name="detail"/> says how), whether or not a
+    /// stage had started. Returns false, changing nothing, when the run already has an outcome, is missing, or a
+    /// live process holds it.
+    /// </summary>
+    /// <param name="started">What started the run (trigger, fire time, attempt), recorded in the outcome like a finished run's.</param>
+    public static bool Mark(RunStore store, string runId, DateTimeOffset now, string detail, RunOutcome started)
+    {
+        if (store.FolderInside(runId) is null || store.IsActive(runId)) return false;
+        try
+        {
+            using var run = store.Open(runId);
+            if (run.Manifest.Outcome is not null) return false;
+            var stage = run.Manifest.Stages.Where(s => s.Value.Status == StageStatus.Running).Select(s => s.Key).FirstOrDefault();
+            run.RecordOutcome(started with
+            {
+                Status = RunStatus.Crashed,
+                FinishedUtc = now,
+                Error = stage is null ? $"{Reason}: {detail}" : $"{Reason}, during stage {stage}: {detail}",
+            });
+            return true;
+        }
+        catch (PipelineException e) when (e.ExitCode == ExitCodes.Locked)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Marks every such run; returns their ids. A run whose manifest names another folder is left alone.</summary>
     public static IReadOnlyList<string> MarkAll(RunStore store, DateTimeOffset now)
     {
