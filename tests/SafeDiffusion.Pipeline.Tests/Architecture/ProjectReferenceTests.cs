@@ -45,6 +45,9 @@ public sealed class ProjectReferenceTests
         "SafeDiffusion.Images -> SafeDiffusion.Datasets",
         "SafeDiffusion.Images -> SafeDiffusion.Diffusion",
         "SafeDiffusion.Images -> package:SixLabors.ImageSharp",
+        "SafeDiffusion.Images -> package:ScottPlot",
+        "SafeDiffusion.Images -> package:SkiaSharp",
+        "SafeDiffusion.Images -> package:SkiaSharp.NativeAssets.Linux.NoDependencies",
 
         "SafeDiffusion.Inspection -> SafeDiffusion.Core",
         "SafeDiffusion.Inspection -> SafeDiffusion.Datasets",

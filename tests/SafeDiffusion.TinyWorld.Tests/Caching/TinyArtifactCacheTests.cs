@@ -95,8 +95,9 @@ public sealed class TinyArtifactCacheTests : IDisposable
     {
         var cache = new TinyArtifactCache(_temp.Path);
         var kind = Path.Combine(_temp.Path, "thing");
-        // No process has pid int.MaxValue - 1 on Linux (pid_max is at most 2^22).
-        var stale = Path.Combine(kind, $".tmp-{Recipe().Key}-{int.MaxValue - 1}-deadbeef");
+        // No process has pid int.MaxValue - 1 on Linux (pid_max is at most 2^22); the temp names this host, so the pid can be checked.
+        var deadOwner = SafeDiffusion.Core.IO.TempOwner.Current with { ProcessId = int.MaxValue - 1 };
+        var stale = Path.Combine(kind, $".tmp-{Recipe().Key}-{deadOwner}-deadbeef");
         Directory.CreateDirectory(stale);
         File.WriteAllText(Path.Combine(stale, "half"), "h");
         await cache.GetOrBuildAsync(Recipe(), (folder, _) => Task.CompletedTask);
