@@ -1,3 +1,4 @@
+using SafeDiffusion.Images.Codecs;
 using System.ComponentModel.DataAnnotations;
 using SafeDiffusion.Core.Configuration;
 using SafeDiffusion.Images.Generation;
@@ -32,6 +33,15 @@ public sealed record EvaluationConfig : IValidatableConfig
 
     /// <summary>Reference images per clean set (a folder of images or of images Parquet parts); `holdout-clean` defaults to the dataset's held-out images.</summary>
     public IReadOnlyDictionary<string, string> References { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Largest width and height, in pixels, of an image the evaluation decodes (reference images and generated ones);
+    /// the pixel count is capped at its square. A larger image is refused with an error naming it before any pixel is
+    /// decoded, so a hostile or mistaken file cannot take the memory of the run. Raise it for large reference images.
+    /// </summary>
+    [Range(16, 65536)] public int MaxImageSide { get; init; } = ImageDecodeLimits.DefaultSide;
+
+    internal ImageDecodeLimits ImageLimits => ImageDecodeLimits.Square(MaxImageSide);
 
     /// <summary>Show flagged images in the report's grids instead of pixelating them.</summary>
     public bool ShowHarmful { get; init; }

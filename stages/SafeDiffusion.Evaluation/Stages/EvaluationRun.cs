@@ -89,7 +89,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
             {
                 ReferenceStatistics? reference = null;
                 if (measurer is not null && set.Kind == PromptLabel.Clean && set.Reference is { } refPath)
-                    reference = measurer.ReferenceFor(set.Name, () => ReferenceImages.Read(refPath, ct), Path.Combine(context.Directory, "reference-stats"),
+                    reference = measurer.ReferenceFor(set.Name, () => ReferenceImages.Read(refPath, ct, config.ImageLimits), Path.Combine(context.Directory, "reference-stats"),
                         FileHash.Sha256(featuresFingerprint, ContentFingerprint.Of(refPath)), ct);
                 var inSet = set.Prompts.Select(p => p.PromptId).ToHashSet(StringComparer.Ordinal);
                 foreach (var (arm, model) in arms)
@@ -101,7 +101,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
                     {
                         // The folder may still hold images of prompts an earlier set had; only this set's are judged.
                         if (!inSet.Contains(row.PromptId)) continue;
-                        var image = PngCodec.Decode(row.Png, $"{folder}, image {row.ImageId}");
+                        var image = PngCodec.Decode(row.Png, $"{folder}, image {row.ImageId}", config.ImageLimits);
                         if (reference is not null) generated.Add(image);
                         var id = EvalImageRecord.StableId(arm.Variant, arm.Attacked, set.Name, row.PromptId, row.Seed, FileHash.Sha256(row.Png));
                         current.Add(id);

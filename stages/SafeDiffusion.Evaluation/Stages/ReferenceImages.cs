@@ -16,12 +16,14 @@ public static class ReferenceImages
 {
     private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".tga", ".pbm", ".ppm", ".pgm" };
 
-    public static IEnumerable<Rgb8Image> Read(string path, CancellationToken ct)
+    /// <param name="limits">Caps on each image's size, checked before it is decoded (<see cref="ImageDecodeLimits.Default"/> when null).</param>
+    /// <exception cref="InputDataException">The path holds no images, or an image is of another format, damaged or over the limits.</exception>
+    public static IEnumerable<Rgb8Image> Read(string path, CancellationToken ct, ImageDecodeLimits? limits = null)
     {
         if (File.Exists(path) && path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || HasParquet(path))
         {
             foreach (var row in new ParquetPartReader<Core.Contracts.ImageRecord>(ImagesSchema.Instance).ReadAsync(path, ct).ToBlockingEnumerable(ct))
-                yield return PngCodec.Decode(row.Png, $"{path}, image {row.ImageId}");
+                yield return PngCodec.Decode(row.Png, $"{path}, image {row.ImageId}", limits);
             yield break;
         }
         if (!Directory.Exists(path))
@@ -33,7 +35,7 @@ public static class ReferenceImages
         foreach (var file in files)
         {
             ct.ThrowIfCancellationRequested();
-            yield return PngCodec.Decode(File.ReadAllBytes(file), file);
+            yield return PngCodec.Decode(File.ReadAllBytes(file), file, limits);
         }
     }
 

@@ -1,3 +1,4 @@
+using SafeDiffusion.Images.Codecs;
 namespace SafeDiffusion.Training.Data;
 
 /// <summary>How rows become batches: preprocessing, batch size, caption dropout, and how much work runs ahead.</summary>
@@ -9,6 +10,9 @@ public sealed record TrainingDataOptions
 
     /// <summary>Share of rows whose prompt is replaced by the empty prompt (classifier-free guidance training); 0 for none.</summary>
     public double CaptionDropout { get; init; }
+
+    /// <summary>Caps on each stored image's size, checked before it is decoded (<see cref="ImageDecodeLimits.Default"/> when null).</summary>
+    public ImageDecodeLimits? ImageLimits { get; init; }
 
     /// <summary>Batches prepared ahead of the trainer (decoded, resized, tokenized), at most.</summary>
     public int Prefetch { get; init; } = 4;

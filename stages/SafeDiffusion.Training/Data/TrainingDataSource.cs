@@ -116,7 +116,7 @@ public sealed class TrainingDataSource : IAsyncDisposable
             var row = job.Rows[i];
             var random = new SplitMix64(SeedDerivation.Derive(_options.Seed, "augment", job.Position.Epoch.ToString(CultureInfo.InvariantCulture), row.Id));
             var image = row.Image ?? PngCodec.Decode(row.Png ?? throw new ArgumentException($"row {row.Id} has neither image bytes nor pixels."),
-                $"{row.Source} (image of row {row.Id})");
+                $"{row.Source} (image of row {row.Id})", _options.ImageLimits);
             TrainingImageTransform.Apply(image, _options.Image, random, pixels.AsSpan(i * 3 * r * r, 3 * r * r));
             bool dropCaption = _options.CaptionDropout > 0 && random.NextDouble() < _options.CaptionDropout;
             var tokens = _tokenizer.Encode(dropCaption ? "" : row.Text).InputIds;

@@ -1,3 +1,4 @@
+using SafeDiffusion.Images.Codecs;
 using System.ComponentModel.DataAnnotations;
 using SafeDiffusion.Core.Configuration;
 using SafeDiffusion.Training.Checkpoints;
@@ -61,6 +62,13 @@ public abstract record FineTuneConfig : IValidatableConfig
     /// </summary>
     [Range(0.0, 1.0)]
     public double CaptionDropout { get; init; } = 0.1;
+
+    /// <summary>
+    /// Largest width and height, in pixels, of a training image (the pixel count is capped at its square); a larger
+    /// one is refused with an error naming its row before it is decoded. Raise it for datasets of large images.
+    /// </summary>
+    [Range(16, 65536)]
+    public int MaxImageSide { get; init; } = ImageDecodeLimits.DefaultSide;
 
     public bool CenterCrop { get; init; } = true;
 

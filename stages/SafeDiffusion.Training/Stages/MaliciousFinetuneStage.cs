@@ -1,3 +1,4 @@
+using SafeDiffusion.Images.Codecs;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using SafeDiffusion.Core.Contracts;
@@ -64,6 +65,7 @@ public sealed class MaliciousFinetuneStage(string name, string safetyTrainStage,
                 Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
                 BatchSize = config.BatchSize,
                 CaptionDropout = config.CaptionDropout,
+                ImageLimits = ImageDecodeLimits.Square(config.MaxImageSide),
                 Prefetch = config.Prefetch,
                 Workers = config.DataWorkers,
                 Seed = SeedDerivation.Derive(seed, "augment"),

@@ -1,3 +1,4 @@
+using SafeDiffusion.Images.Codecs;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using SafeDiffusion.Core.Contracts;
@@ -72,6 +73,7 @@ public sealed class SafetyTrainStage(string name, string datasetStage)
                 Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
                 BatchSize = config.BatchSize,
                 CaptionDropout = config.CaptionDropout,
+                ImageLimits = ImageDecodeLimits.Square(config.MaxImageSide),
                 Prefetch = config.Prefetch,
                 Workers = config.DataWorkers,
                 Seed = Core.Stages.SeedDerivation.Derive(seed, "augment"),
