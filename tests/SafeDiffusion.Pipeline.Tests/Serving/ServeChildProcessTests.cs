@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Pipeline.Commands;
 using SafeDiffusion.Pipeline.Tests.Support;
@@ -18,25 +17,12 @@ public sealed class ServeChildProcessTests : IDisposable
     [Fact]
     public async Task A_try_whose_process_aborts_is_a_failed_try_retried_in_a_fresh_process_while_the_host_survives()
     {
-        var config = _work.WriteConfig("""
-            schedule:
-              cron: "0 3 * * *"
-              time-zone: UTC
-              retry: { attempts: 2, initial-delay: 1m, max-delay: 1m }
-              shutdown-timeout: 60s
-            """);
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 2, 59, 0, TimeSpan.Zero));
-        var statusFile = new StatusFile(_work.Runs);
-        var store = new RunStore(_work.Runs);
-        var log = new StringWriter();
-        using var stop = new CancellationTokenSource();
         // The hidden test hook makes the first try's process abort right after it has created its run.
-        var serve = Task.Run(() => ServeCommand.ExecuteAsync(_work.Environment(new StringWriter(), log), config, [], null, clock, stop.Token,
-            ["--test-abort-on-attempt", "1"]));
-
-        await WaitForAsync(() => statusFile.Read() is { State: SchedulerState.Idle }, "the host to start", serve, log);
+        using var host = ServeOnAFakeClock.Start(_work, maxRetryDelay: "1m", "--test-abort-on-attempt", "1");
+        var (clock, statusFile, store, serve, stop) = (host.Clock, host.StatusFile, host.Store, host.Serve, host.Stop);
+        await host.WaitForAsync(() => statusFile.Read() is { State: SchedulerState.Idle }, "the host to start");
         clock.Advance(TimeSpan.FromMinutes(1));
-        await WaitForAsync(() => statusFile.Read() is { State: SchedulerState.WaitingToRetry }, "the first try to fail", serve, log);
+        await host.WaitForAsync(() => statusFile.Read() is { State: SchedulerState.WaitingToRetry }, "the first try to fail");
 
         var waiting = statusFile.Read()!.Current!;
         var crashed = waiting.RunId;
@@ -49,7 +35,7 @@ public sealed class ServeChildProcessTests : IDisposable
         Assert.False(serve.IsCompleted);
 
         clock.Advance(TimeSpan.FromMinutes(1));
-        await WaitForAsync(() => statusFile.Read() is { LastSuccess: not null }, "the retry to succeed", serve, log);
+        await host.WaitForAsync(() => statusFile.Read() is { LastSuccess: not null }, "the retry to succeed");
 
         var success = statusFile.Read()!.LastSuccess!;
         Assert.Equal((crashed, 2), (success.RunId, success.Attempts));
@@ -59,18 +45,6 @@ public sealed class ServeChildProcessTests : IDisposable
 
         stop.Cancel();
         Assert.Equal(0, await serve.WaitAsync(TimeSpan.FromSeconds(90)));
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what, Task serve, StringWriter log)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (serve.IsCompleted) Assert.Fail($"serve ended early ({(serve.IsFaulted ? serve.Exception!.GetBaseException().Message : "exit")}) while waiting for {what}:\n{log}");
-            if (condition()) return;
-            await Task.Delay(25);
-        }
-        Assert.Fail($"timed out waiting for {what}:\n{log}");
     }
 
     public void Dispose() => _work.Dispose();

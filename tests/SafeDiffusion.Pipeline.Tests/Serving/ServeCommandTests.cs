@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Datasets.Stages;
 using SafeDiffusion.Pipeline.Commands;
@@ -19,23 +18,11 @@ public sealed class ServeCommandTests : IDisposable
     [Fact]
     public async Task Serve_regenerates_on_the_cron_then_stops_cleanly_mid_run_and_status_reports_both()
     {
-        var config = _work.WriteConfig("""
-            schedule:
-              cron: "0 3 * * *"
-              time-zone: UTC
-              retry: { attempts: 2, initial-delay: 1m, max-delay: 5m }
-              shutdown-timeout: 60s
-            """);
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 2, 59, 0, TimeSpan.Zero));
-        var statusFile = new StatusFile(_work.Runs);
-        var store = new RunStore(_work.Runs);
-        var log = new StringWriter();
-        using var stop = new CancellationTokenSource();
-        var serve = Task.Run(() => ServeCommand.ExecuteAsync(_work.Environment(new StringWriter(), log), config, [], null, clock, stop.Token));
-
-        await WaitForAsync(() => statusFile.Read() is { State: SchedulerState.Idle }, "the host to start", serve, log);
+        using var host = ServeOnAFakeClock.Start(_work);
+        var (clock, statusFile, store, serve, stop) = (host.Clock, host.StatusFile, host.Store, host.Serve, host.Stop);
+        await host.WaitForAsync(() => statusFile.Read() is { State: SchedulerState.Idle }, "the host to start");
         clock.Advance(TimeSpan.FromMinutes(1));
-        await WaitForAsync(() => statusFile.Read() is { LastSuccess: not null }, "the 03:00 run to succeed", serve, log);
+        await host.WaitForAsync(() => statusFile.Read() is { LastSuccess: not null }, "the 03:00 run to succeed");
 
         var first = statusFile.Read()!.LastSuccess!.RunId!;
         Assert.Equal(first, store.ReadPointer(RunStore.LatestData));
@@ -47,11 +34,11 @@ public sealed class ServeCommandTests : IDisposable
         // The next night's run is stopped (as SIGTERM would) once it has started generating.
         clock.Advance(TimeSpan.FromDays(1));
         string? second = null;
-        await WaitForAsync(() =>
+        await host.WaitForAsync(() =>
         {
             second = statusFile.Read()?.Current?.RunId;
             return second is not null && store.ReadManifest(second).Stages.ContainsKey("images");
-        }, "the second night's run to reach the images stage", serve, log);
+        }, "the second night's run to reach the images stage");
         stop.Cancel();
         Assert.Equal(0, await serve.WaitAsync(TimeSpan.FromSeconds(90)));
 
@@ -98,18 +85,6 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(SchedulerState.Stopped, statusFile.Read()!.State);
         Assert.False(Scheduling.Hosting.ServeLock.IsHeld(_work.Runs));
         Assert.Contains("stopped.", await stderr);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what, Task serve, StringWriter log)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (serve.IsCompleted) Assert.Fail($"serve ended early ({(serve.IsFaulted ? serve.Exception!.GetBaseException().Message : "exit")}) while waiting for {what}:\n{log}");
-            if (condition()) return;
-            await Task.Delay(25);
-        }
-        Assert.Fail($"timed out waiting for {what}:\n{log}");
     }
 
     public void Dispose() => _work.Dispose();
