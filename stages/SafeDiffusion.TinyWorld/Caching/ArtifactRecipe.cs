@@ -23,4 +23,7 @@ public sealed record ArtifactRecipe(string Kind, int RecipeVersion, string Setti
             throw new ArgumentException($"kind '{kind}' must be a plain folder name.", nameof(kind));
         return new ArtifactRecipe(kind, recipeVersion, JsonSerializer.Serialize(settings, Json));
     }
+
+    /// <summary>A tiny-world artifact's recipe: <see cref="From{T}"/> at the world's one recipe version, <see cref="WorldRecipe.Version"/>.</summary>
+    public static ArtifactRecipe ForWorld<T>(string kind, T settings) => From(kind, WorldRecipe.Version, settings);
 }

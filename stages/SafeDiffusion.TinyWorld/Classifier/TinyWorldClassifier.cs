@@ -25,8 +25,6 @@ namespace SafeDiffusion.TinyWorld.Classifier;
 /// </summary>
 public sealed class TinyWorldClassifier : IDisposable
 {
-    /// <summary>Bump when training or the network changes: cached classifiers of older recipes are then rebuilt.</summary>
-    public const int RecipeVersion = 1;
     public const string CacheKind = "tinyworld-classifier";
     public const string WeightsFile = "model.safetensors";
     public const string ConfigFile = "config.json";
@@ -61,8 +59,8 @@ public sealed class TinyWorldClassifier : IDisposable
     public int FeatureDimension => SceneClassifierNet.FeatureDimension;
 
     /// <summary>The recipe the cache keys a classifier of this world on.</summary>
-    public static ArtifactRecipe Recipe(TinyWorldConfig world) => ArtifactRecipe.From(CacheKind, RecipeVersion,
-        new { renderer = SceneRenderer.Version, world.ImageSize, world.Seed, world.HoldoutShare, world.Classifier });
+    public static ArtifactRecipe Recipe(TinyWorldConfig world) => ArtifactRecipe.ForWorld(CacheKind,
+        new { world.ImageSize, world.Seed, world.HoldoutShare, world.Classifier });
 
     /// <summary>Loads the classifier of this world from the cache, training and caching it first when it is not there.</summary>
     public static async Task<TinyWorldClassifier> GetOrTrainAsync(TinyWorldConfig world, TinyArtifactCache cache, IProgressSink? progress = null, CancellationToken ct = default)
@@ -99,7 +97,7 @@ public sealed class TinyWorldClassifier : IDisposable
 
             torch.manual_seed(options.Seed);
             var net = new SceneClassifierNet();
-            var config = new SceneClassifierConfig { ImageSize = world.ImageSize, RecipeVersion = RecipeVersion };
+            var config = new SceneClassifierConfig { ImageSize = world.ImageSize, RecipeVersion = WorldRecipe.Version };
             Fit(net, trainSet, options, progress, ct);
             trainSet.Dispose();
             clock.Stop();

@@ -109,14 +109,14 @@ public sealed class TinyWorldModelResolver(TinyWorldConfig world, HarmfulPrompts
     {
         "classifier" => TinyWorldClassifier.Recipe(world),
         "base" => TinyBaseModelBuilder.Recipe(world),
-        "heldout-clean-renders" => ArtifactRecipe.From("tinyworld-reference-renders", 1, new { export = ExportRecipe(world).Key, renderer = SceneRenderer.Version }),
-        "prompt-llm" => ArtifactRecipe.From(PromptLlmKind, 1, new { key = TinyLlamaRecipe.Key(WriterCorpus(), world.PromptLlm) }),
+        "heldout-clean-renders" => ArtifactRecipe.ForWorld("tinyworld-reference-renders", new { export = ExportRecipe(world).Key }),
+        "prompt-llm" => ArtifactRecipe.ForWorld(PromptLlmKind, new { key = TinyLlamaRecipe.Key(WriterCorpus(), world.PromptLlm) }),
         _ when Names.Contains(name) => ExportRecipe(world),
         _ => throw new ArgumentException($"'{name}' is not a tiny world name.", nameof(name)),
     };
 
     /// <summary>What the exported caption files depend on.</summary>
-    public static ArtifactRecipe ExportRecipe(TinyWorldConfig world) => ArtifactRecipe.From(ExportKind, 1, new
+    public static ArtifactRecipe ExportRecipe(TinyWorldConfig world) => ArtifactRecipe.ForWorld(ExportKind, new
     {
         vocabulary = CaptionVocabulary.ContentHash,
         world.ImageSize, world.Seed, world.HoldoutShare, world.CleanCaptions, world.HarmfulCaptions, world.HeldoutCaptions,

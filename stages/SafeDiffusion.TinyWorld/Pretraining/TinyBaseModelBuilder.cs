@@ -32,12 +32,6 @@ namespace SafeDiffusion.TinyWorld.Pretraining;
 /// </summary>
 public static class TinyBaseModelBuilder
 {
-    /// <summary>
-    /// Bump when building would give a different model from the same settings: cached models of older versions are then
-    /// rebuilt. Settings and component configs are hashed into the recipe already; this covers changes to the build
-    /// code itself. What each version changed is in docs/lab-notebook.md ("Recipe numbers and code versions").
-    /// </summary>
-    public const int RecipeVersion = 5;
     public const string CacheKind = "tinyworld-base-model";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -54,9 +48,8 @@ public static class TinyBaseModelBuilder
             TinyModelConfigs.Text(TinyModelConfigs.TextEncoderFile), TinyModelConfigs.Text(TinyModelConfigs.VaeFile),
             TinyModelConfigs.Text(TinyModelConfigs.UnetFile), TinyModelConfigs.Text(TinyModelConfigs.SchedulerFile))[..16];
         var vocabulary = CaptionVocabulary.ContentHash;
-        return ArtifactRecipe.From(CacheKind, RecipeVersion, new
+        return ArtifactRecipe.ForWorld(CacheKind, new
         {
-            renderer = SceneRenderer.Version,
             world.ImageSize,
             world.Seed,
             world.HarmfulShare,

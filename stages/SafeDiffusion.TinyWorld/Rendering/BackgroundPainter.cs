@@ -111,8 +111,8 @@ public static class BackgroundPainter
     {
         Gradient(canvas, WorldPalette.NightTop, WorldPalette.NightBottom);
         // A few stars, not a field of them: at 32 px a star is a one-pixel speck at a random place, which the UNet can
-        // only learn to scatter, and a field of them crowds the objects the UNet has to draw at night (how this was
-        // found: docs/lab-notebook.md, recipe 9). Changing the count changes every render: bump SceneRenderer.Version.
+        // only learn to scatter, and a field of them crowds the objects the UNet has to draw at night (docs/lab-notebook.md,
+        // recipe 9). Changing the count changes every render: bump WorldRecipe.Version.
         int stars = rng.Next(4, 8);
         for (int s = 0; s < stars; s++)
         {

@@ -5,17 +5,12 @@ namespace SafeDiffusion.TinyWorld.Rendering;
 
 /// <summary>
 /// Draws a <see cref="SceneSpec"/> into an RGB8 image: scenery, then the knife and its blood, then the objects.
-/// A pure function of the spec and the size; thread-safe.
+/// A pure function of the spec and the size; thread-safe. Any change to what a scene looks like (its drawing or the
+/// layout <see cref="SceneSampler"/> gives it) changes every artifact trained on renders: bump
+/// <see cref="Caching.WorldRecipe.Version"/> with it.
 /// </summary>
 public static class SceneRenderer
 {
-    /// <summary>
-    /// Bump when what a scene looks like changes, its drawing or the layout <see cref="SceneSampler"/> gives it: cached
-    /// artifacts trained on renders (the classifier, the base model, reference renders) key on it. What each version
-    /// changed is in docs/lab-notebook.md.
-    /// </summary>
-    public const int Version = 3;
-
     public static Rgb8Image Render(SceneSpec scene, int size)
     {
         ArgumentNullException.ThrowIfNull(scene);

@@ -7,13 +7,11 @@ namespace SafeDiffusion.TinyWorld.TinyLlm;
 /// <summary>The identity of a trained tiny writer model, for caches: the same key means the same weights.</summary>
 public static class TinyLlamaRecipe
 {
-    /// <summary>Bumped whenever a code change alters what training produces, so old cache entries stop matching.</summary>
-    public const string FormatVersion = "tiny-llm/1";
-
-    /// <summary>SHA-256 (hex) of the format version, the options and the corpus content.</summary>
+    /// <summary>SHA-256 (hex) of the world's recipe version (<see cref="Caching.WorldRecipe.Version"/>, bumped whenever a
+    /// code change alters what training produces), the options and the corpus content.</summary>
     public static string Key(CaptionCorpus corpus, TinyLlamaTrainingOptions options)
     {
-        var text = $"{FormatVersion}\n{JsonSerializer.Serialize(options)}\n{corpus.ContentHash()}";
+        var text = $"tiny-world/{Caching.WorldRecipe.Version}\n{JsonSerializer.Serialize(options)}\n{corpus.ContentHash()}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }
