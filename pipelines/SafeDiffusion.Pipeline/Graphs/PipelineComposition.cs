@@ -145,8 +145,21 @@ public static class PipelineComposition
         var writer = binder.Bind<HarmfulPromptsConfig>(loaded.Config.Stages.GetValueOrDefault(HarmfulPrompts), $"stages.{HarmfulPrompts}");
         binder.ThrowIfAny();
         var cache = new TinyArtifactCache(world.Cache is { } root ? Path.GetFullPath(root, loaded.BaseDirectory) : TinyArtifactCache.DefaultRoot(),
-            world.Shipped is { } shipped ? [Path.GetFullPath(shipped, loaded.BaseDirectory)] : []);
+            world.Shipped is { } shipped ? ShippedRoots(shipped, loaded.BaseDirectory) : []);
         return [new TinyWorldModelResolver(world, writer, cache)];
+    }
+
+    /// <summary>
+    /// Where a relative <c>world.shipped</c> folder is looked for: from where the command runs (a checkout's
+    /// <c>data/tiny-world</c>), then beside the program, which carries a copy of the repository's, so a run from any
+    /// folder starts from the shipped weights. An absolute path is taken as it is.
+    /// </summary>
+    internal static IReadOnlyList<string> ShippedRoots(string shipped, string baseDirectory)
+    {
+        var fromRun = Path.GetFullPath(shipped, baseDirectory);
+        if (Path.IsPathRooted(shipped)) return [fromRun];
+        var besideProgram = Path.GetFullPath(shipped, AppContext.BaseDirectory);
+        return string.Equals(fromRun, besideProgram, StringComparison.Ordinal) ? [fromRun] : [fromRun, besideProgram];
     }
 
     /// <summary>Who can judge evaluation images, by the `kind` a config names.</summary>

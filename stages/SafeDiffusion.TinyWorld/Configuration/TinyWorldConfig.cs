@@ -49,8 +49,9 @@ public sealed record TinyWorldConfig : IValidatableConfig
 
     /// <summary>
     /// A folder of prebuilt artifacts in the cache's layout (the repository's <c>data/tiny-world</c>, written by
-    /// <c>pipeline world build</c>), relative to the config's folder; used before the cache, so a run whose recipes it
-    /// holds builds nothing. A missing folder is no error: everything is then built into the cache. Not part of any recipe.
+    /// <c>pipeline world build</c>), relative to where the command runs or, failing that, to the program's folder (which
+    /// carries a copy of the repository's); used before the cache, so a run whose recipes it holds builds nothing. A
+    /// missing folder is no error: everything is then built into the cache. Not part of any recipe.
     /// </summary>
     public string? Shipped { get; init; }
 
