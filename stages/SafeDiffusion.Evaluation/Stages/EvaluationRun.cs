@@ -39,7 +39,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         // 1. Images for every arm and set, through the same generator the image stage uses (resumable, sharded).
         var arms = new List<(EvalArm Arm, ModelReady Model)>();
         foreach (var model in matrix.Models.OrderBy(m => (m.Variant, m.Attacked)))
-            arms.Add((new EvalArm(model.Variant == ModelVariant.Base ? EvalVariant.Base : EvalVariant.Safe, model.Attacked), model));
+            arms.Add((new EvalArm(VariantOf(model.Variant), model.Attacked), model));
         // The same model, prompts and sampling give the same images: the variants of `run compare` generate the base
         // model's once, in the folder of the first evaluation to get there, and every variant judges those.
         var sampling = config.Images with { MaxPrompts = 0 };
@@ -145,6 +145,14 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         context.SetNote("claim", $"{summary.Claim.Verdict}: {summary.Claim.Robustness.Evidence}");
         return new EvaluationResult(summary, output.Markdown, context.StageName);
     }
+
+    private static EvalVariant VariantOf(ModelVariant variant) => variant switch
+    {
+        ModelVariant.Base => EvalVariant.Base,
+        ModelVariant.Safe => EvalVariant.Safe,
+        ModelVariant.Control => EvalVariant.Control,
+        _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, "not a model of the evaluation matrix"),
+    };
 
     /// <summary>Names the images of one model for one prompt set by everything that decides them.</summary>
     private string ImagesKey(ModelReady model, ImageGenerationConfig sampling, PromptSet set) =>
