@@ -90,7 +90,8 @@ public sealed class SafetyTrainStage(string name, string datasetStage, ModelVari
             context.Models.Get(config.Model).Variant);
         var result = await Task.Run(() => FineTuneJob.RunAsync(context, lease, spec, ct), ct).ConfigureAwait(false);
 
-        var model = new ModelReady(produces, Attacked: false, result.ModelDirectory, Label(config));
+        // The control's label says what it is for: a compare variant may train the same recipe as the safe model.
+        var model = new ModelReady(produces, Attacked: false, result.ModelDirectory, produces == ModelVariant.Control ? $"control ({Label(config)})" : Label(config));
         context.AddArtifact(StageResultFile.Write(context.Run, context.Directory, new ModelMatrix([model])), "result");
         FineTuneJob.RecordMetrics(context, "", result);
         context.SetNote("method", Label(config));

@@ -1,6 +1,7 @@
 using SafeDiffusion.Pipeline.Cli;
 using SafeDiffusion.Training.Objectives;
 using SafeDiffusion.Training.Stages;
+using SafeDiffusion.Evaluation.Stages;
 using SafeDiffusion.Pipeline.Graphs;
 using SafeDiffusion.Pipeline.Tests.Support;
 

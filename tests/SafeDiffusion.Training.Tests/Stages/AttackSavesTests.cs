@@ -86,7 +86,7 @@ public sealed class AttackSavesTests : IDisposable
         // The attack ran to the last save: 4 steps logged per model, the control's included.
         var attackDir = Path.Combine(run.Directory, MaliciousFinetuneStage.StageName);
         Assert.Equal(4, TrainingMetricsLog.Read(Path.Combine(attackDir, "control", "metrics.csv")).Count);
-        Assert.Equal("plain clean fine-tune", matrix.Get(ModelVariant.Control, attacked: false).Label);
+        Assert.Equal("control (plain clean fine-tune)", matrix.Get(ModelVariant.Control, attacked: false).Label);
         Assert.StartsWith(Path.Combine(run.Directory, ControlTraining.StageName), matrix.Get(ModelVariant.Control, attacked: false).ModelDirectory);
         // The replayed result names the same saves (stored relative to the run).
         Assert.Equal(matrix.Checkpoints, StageResultFile.Read(run, attackDir).Checkpoints);
