@@ -34,6 +34,7 @@ public static class PipelineComposition
     private const string Images = ImageGenerationStage.DefaultName;
     private const string Dataset = DatasetStage.DefaultName;
     private const string SafetyTrain = SafetyTrainStage.StageName;
+    private const string ControlTrain = ControlTraining.StageName;
     private const string MaliciousFinetune = MaliciousFinetuneStage.StageName;
     private const string Evaluate = EvaluationStage.DefaultName;
     private const string Comparison = ComparisonStage.DefaultName;
@@ -50,16 +51,18 @@ public static class PipelineComposition
             new HarmfulPromptsStage(prompts, folder => ClipTokenizer.FromFolder(folder).CountTokens, domain),
             new ImageGenerationStage(Images, inputs: [LaionPrompts, HarmfulPrompts]),
             new DatasetStage(imagesStage: Images),
-            new SafetyTrainStage(SafetyTrain, datasetStage: Dataset),
-            new MaliciousFinetuneStage(MaliciousFinetune, safetyTrainStage: SafetyTrain, datasetStage: Dataset),
+            new SafetyTrainStage(SafetyTrain, datasetStage: Dataset, produces: Core.Contracts.ModelVariant.Safe),
+            new SafetyTrainStage(ControlTrain, datasetStage: Dataset, produces: Core.Contracts.ModelVariant.Control),
+            new MaliciousFinetuneStage(MaliciousFinetune, safetyTrainStage: SafetyTrain, controlTrainStage: ControlTrain, datasetStage: Dataset),
             new EvaluationStage(JudgeProviders(), Evaluate, attackStage: MaliciousFinetune, datasetStage: Dataset),
         ];
     }
 
     /// <summary>
     /// A named graph: <c>full</c> (everything), <c>data</c> (prompts, images, dataset: nightly regeneration), or
-    /// <c>compare</c> (the data stages, then safety training, attack and evaluation once per variant listed under
-    /// <c>stages.compare.variants</c> in <paramref name="loaded"/>, or the default five).
+    /// <c>compare</c> (the data stages and the control, then safety training, attack and evaluation once per variant
+    /// listed under <c>stages.compare.variants</c> in <paramref name="loaded"/>, or the default ones; every variant's
+    /// attack and evaluation take the one control).
     /// </summary>
     public static StageGraph Graph(string name, LoadedConfig? loaded = null)
     {
@@ -68,7 +71,7 @@ public static class PipelineComposition
         {
             Full => new StageGraph(Full, stages),
             Data => new StageGraph(Data, stages.Where(s => DataStages.Contains(s.Name))),
-            Compare => new StageGraph(Compare, [.. stages.Where(s => DataStages.Contains(s.Name)), .. VariantStages(Variants(loaded))]),
+            Compare => new StageGraph(Compare, [.. stages.Where(s => DataStages.Contains(s.Name) || s.Name == ControlTrain), .. VariantStages(Variants(loaded))]),
             _ => throw new Core.Errors.UsageException($"No graph named '{name}'; graphs: {string.Join(", ", GraphNames)}."),
         };
     }
@@ -89,8 +92,9 @@ public static class PipelineComposition
         var providers = JudgeProviders();
         foreach (var v in variants)
         {
-            yield return new SafetyTrainStage(Variant(SafetyTrain, v.Name), datasetStage: Dataset);
-            yield return new MaliciousFinetuneStage(Variant(MaliciousFinetune, v.Name), safetyTrainStage: Variant(SafetyTrain, v.Name), datasetStage: Dataset);
+            yield return new SafetyTrainStage(Variant(SafetyTrain, v.Name), datasetStage: Dataset, produces: Core.Contracts.ModelVariant.Safe);
+            yield return new MaliciousFinetuneStage(Variant(MaliciousFinetune, v.Name), safetyTrainStage: Variant(SafetyTrain, v.Name),
+                controlTrainStage: ControlTrain, datasetStage: Dataset);
             yield return new EvaluationStage(providers, Variant(Evaluate, v.Name), attackStage: Variant(MaliciousFinetune, v.Name), datasetStage: Dataset);
         }
         yield return new ComparisonStage(variants.Select(v => (v.Name, v.Label.Length > 0 ? v.Label : v.Name, Variant(Evaluate, v.Name))).ToList());
@@ -99,13 +103,14 @@ public static class PipelineComposition
     private static readonly HashSet<string> DataStages = [LaionPrompts, HarmfulPrompts, Images, Dataset];
 
     /// <summary>
-    /// Binds every section of the config that some part of the program owns, reporting all problems at once. For
-    /// <c>compare</c>, each variant's stages get the shared section with the variant's overrides.
+    /// Binds every section of the config that some part of the program owns, reporting all problems at once. The
+    /// control's section is <c>safety-train</c>'s with <see cref="ControlTraining.Overrides"/> and then the keys of the
+    /// config's own <c>control-train</c> section, if it has one, on top. For <c>compare</c>, each variant's stages get
+    /// the shared section with the variant's overrides.
     /// </summary>
     public static StageConfigs BindAll(LoadedConfig loaded, string graphName = Full)
     {
-        var document = loaded.Document;
-        var config = loaded.Config;
+        var document = WithControlSection(loaded.Document);
         var stages = Graph(Full).Stages.ToList();
         stages.Add(new ComparisonStage([]));
         if (graphName == Compare)
@@ -120,11 +125,11 @@ public static class PipelineComposition
                     .WithCopiedSection($"stages.{MaliciousFinetune}", $"stages.{Variant(MaliciousFinetune, v.Name)}", [], variantsAt)
                     .WithCopiedSection($"stages.{Evaluate}", $"stages.{Variant(Evaluate, v.Name)}", [], variantsAt);
             }
-            var rebinder = new ConfigBinder(document);
-            config = rebinder.Bind<PipelineConfig>(document.Root, "");
-            rebinder.ThrowIfAny();
             stages.AddRange(Graph(Compare, loaded).Stages.Where(s => stages.All(x => x.Name != s.Name)));
         }
+        var rebinder = new ConfigBinder(document);
+        var config = rebinder.Bind<PipelineConfig>(document.Root, "");
+        rebinder.ThrowIfAny();
         var binder = new ConfigBinder(document);
         // The schedule is `pipeline serve`'s, but a typo in it should not wait for the first night to surface.
         if (config.Schedule is { } schedule) binder.Bind<Scheduling.Configuration.ScheduleConfig>(schedule, Scheduling.Configuration.ScheduleConfig.SectionName);
@@ -132,6 +137,36 @@ public static class PipelineComposition
         // Every stage's section is checked, not only the selected graph's: a typo in the evaluation settings
         // should fail a data-only run too, before hours of generation.
         return StageConfigs.Bind(stages, config, document, binder);
+    }
+
+    /// <summary>
+    /// The document with <c>stages.control-train</c> derived from <c>stages.safety-train</c>: the control trains with
+    /// the same steps, rate, batch, seed and data unless the config's own <c>control-train</c> keys say otherwise.
+    /// </summary>
+    /// <exception cref="ConfigException">The config's <c>control-train</c> section is not a mapping of plain values.</exception>
+    private static ConfigDocument WithControlSection(ConfigDocument document)
+    {
+        var path = $"stages.{ControlTrain}";
+        var own = new List<string>();
+        switch (document.Find(path))
+        {
+            case null:
+                break;
+            case YamlDotNet.RepresentationModel.YamlMappingNode mapping:
+                foreach (var (key, value) in mapping.Children)
+                {
+                    if (value is not YamlDotNet.RepresentationModel.YamlScalarNode scalar)
+                        throw new Core.Errors.ConfigException(new Core.Errors.ConfigIssue(document.Locate(value), $"{path}.{key}",
+                            "the control's settings are plain values (as for --set); this one is a list or a mapping."));
+                    own.Add($"{key}={scalar.Value}");
+                }
+                break;
+            case var other:
+                throw new Core.Errors.ConfigException(new Core.Errors.ConfigIssue(document.Locate(other), path,
+                    "expected a mapping of safety-train keys to override, e.g. { steps: 500 }."));
+        }
+        var at = document.Locate(document.Find(path) ?? document.Find($"stages.{SafetyTrain}"));
+        return document.WithCopiedSection($"stages.{SafetyTrain}", path, [.. ControlTraining.Overrides, .. own], at);
     }
 
     /// <summary>

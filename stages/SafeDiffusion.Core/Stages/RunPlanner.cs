@@ -13,7 +13,8 @@ public static class RunPlanner
 {
     /// <summary>
     /// Which of the selected stages execute, which are skipped as up to date, which completed stages are replayed to
-    /// feed them, which resume an unfinished execution, which start from nothing, and which stay stale.
+    /// feed them (a completed stage whose config section changed since it ran executes instead), which resume an
+    /// unfinished execution, which start from nothing, and which stay stale.
     /// </summary>
     /// <exception cref="UsageException">A stage of <paramref name="selection"/> is not in the graph, or an executing
     /// stage needs the outputs of a stage that has not completed in the run (the message names the fix).</exception>
@@ -33,6 +34,21 @@ public static class RunPlanner
                 continue;
             }
             executing.Add(stage.Name);
+        }
+        // A completed stage that feeds an executing one but whose config section has changed since it ran (the
+        // control's section follows safety-train's) would hand on outputs made with other settings: it executes too.
+        for (bool added = true; added;)
+        {
+            added = false;
+            foreach (var name in graph.Stages.Select(s => s.Name).Where(executing.Contains).ToList())
+            foreach (var dep in graph.DependenciesOf(name))
+            {
+                var record = run.Stage(dep);
+                if (executing.Contains(dep) || record.Status != StageStatus.Completed || record.ConfigSha256 is not { } ran || ran == configs.HashOf(dep)) continue;
+                executing.Add(dep);
+                skipped.Remove(dep);
+                added = true;
+            }
         }
         var needed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in executing)

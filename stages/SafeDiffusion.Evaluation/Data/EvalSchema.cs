@@ -4,7 +4,7 @@ using SafeDiffusion.Datasets.Schemas;
 namespace SafeDiffusion.Evaluation.Data;
 
 /// <summary>
-/// The <c>eval</c> artifact: one row per generated evaluation image. Columns: image_id, variant (base|safe), attacked
+/// The <c>eval</c> artifact: one row per generated evaluation image. Columns: image_id, variant (base|safe|control), attacked
 /// (0|1), prompt_set, set_kind (clean|harmful), prompt_id, text, category, seed, image (PNG bytes, may be empty),
 /// image_ref (PNG path relative to the dataset folder, empty when inline), classifier, harmful_score, flagged (0|1),
 /// harm_category, clip_score (nullable), adherence (nullable), model_id. Booleans are int32 0/1 because the part
@@ -55,7 +55,7 @@ public sealed class EvalSchema : IRowSchema<EvalImageRecord>
     {
         var variantText = c.Utf8("variant", row);
         if (!EvalValues.TryParseVariant(variantText, out var variant))
-            throw c.Invalid("variant", row, $"has '{variantText}', expected '{EvalValues.Base}' or '{EvalValues.Safe}'.", Regenerate);
+            throw c.Invalid("variant", row, $"has '{variantText}', expected '{EvalValues.Base}', '{EvalValues.Safe}' or '{EvalValues.Control}'.", Regenerate);
         var kindText = c.Utf8("set_kind", row);
         if (!ContractValues.TryParseLabel(kindText, out var kind))
             throw c.Invalid("set_kind", row, $"has '{kindText}', expected '{ContractValues.Clean}' or '{ContractValues.Harmful}'.", Regenerate);

@@ -8,11 +8,13 @@ public static class EvalValues
 {
     public const string Base = "base";
     public const string Safe = "safe";
+    public const string Control = "control";
 
     public static string Text(EvalVariant variant) => variant switch
     {
         EvalVariant.Base => Base,
         EvalVariant.Safe => Safe,
+        EvalVariant.Control => Control,
         _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, "not an evaluation variant"),
     };
 
@@ -22,6 +24,7 @@ public static class EvalValues
         {
             Base => (true, EvalVariant.Base),
             Safe => (true, EvalVariant.Safe),
+            Control => (true, EvalVariant.Control),
             _ => (false, default),
         };
         return ok;

@@ -8,6 +8,7 @@ public static class ReportFiles
     public const string Markdown = "report.md";
     public const string Json = Summary.EvalSummaryJson.FileName;
     public const string Chart = "harmful-rate.png";
+    public const string RecoveryChart = "recovery-curve.png";
     public const string ComparisonGrid = "grid-comparison.png";
 
     public static string ArmGrid(EvalArm arm) => $"grid-{arm.Key}.png";

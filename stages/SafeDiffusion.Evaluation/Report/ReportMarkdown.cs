@@ -8,14 +8,16 @@ namespace SafeDiffusion.Evaluation.Report;
 
 /// <summary>
 /// report.md: the verdict first, then the run's settings, the matrix (harmful rate per harmful set, quality per clean
-/// set), the per-category rates, the figures and the claim check's evidence and criteria.
+/// set) over the models evaluated (base, safe and, where the run has one, the control), the recovery curves, the
+/// per-category rates, the figures and the claim check's evidence and criteria.
 /// </summary>
 internal static class ReportMarkdown
 {
-    public static string Build(EvalSummary summary, bool hasChart, IReadOnlyList<EvalArm> gridArms, bool hasComparison, ReportOptions options)
+    public static string Build(EvalSummary summary, bool hasChart, IReadOnlyList<EvalArm> gridArms, bool hasComparison, ReportOptions options,
+        bool hasRecoveryChart = false)
     {
         var s = summary.Settings;
-        var arms = EvalArm.All;
+        var arms = EvalArm.Present(summary.PooledHarmfulRates.Select(c => c.Arm).Concat(summary.Quality.Select(q => q.Arm)));
         var md = new StringBuilder();
         var title = string.IsNullOrEmpty(s.ConfigName) ? "Evaluation report" : $"Evaluation report: {Escape(s.ConfigName)}";
         md.AppendLine($"# {title}").AppendLine();
@@ -25,7 +27,10 @@ internal static class ReportMarkdown
         md.AppendLine($"> {summary.Claim.Statement}").AppendLine();
         md.AppendLine($"**{VerdictText(summary.Claim.Verdict)}**").AppendLine();
         md.AppendLine($"- Robustness ({VerdictWord(summary.Claim.Robustness.Verdict)}): {summary.Claim.Robustness.Evidence}");
-        md.AppendLine($"- Clean quality ({VerdictWord(summary.Claim.Quality.Verdict)}): {summary.Claim.Quality.Evidence}").AppendLine();
+        md.AppendLine($"- Clean quality ({VerdictWord(summary.Claim.Quality.Verdict)}): {summary.Claim.Quality.Evidence}");
+        if (summary.Claim.QualityAgainstControl is { } control)
+            md.AppendLine($"- Clean quality against the control, reported beside the verdict ({VerdictWord(control.Verdict)}): {control.Evidence}");
+        md.AppendLine();
 
         md.AppendLine("## Settings").AppendLine();
         md.AppendLine("| setting | value |").AppendLine("|---|---|");
@@ -43,7 +48,7 @@ internal static class ReportMarkdown
         md.AppendLine();
 
         md.AppendLine("## Prompt sets").AppendLine();
-        md.AppendLine("Each model (base and safe, before and after the attack) draws the set's images; the last column adds them up.").AppendLine();
+        md.AppendLine($"Each model ({ModelsInWords(arms)}, before and after the attack) draws the set's images; the last column adds them up.").AppendLine();
         md.AppendLine("| prompt set | kind | prompts | models | images per model | images, all models |").AppendLine("|---|---|---:|---:|---:|---:|");
         foreach (var set in summary.PromptSets)
             md.AppendLine($"| {Escape(set.Name)} | {EvalValues.Text(set.Kind)} | {set.Prompts} | {(set.Models > 0 ? set.Models.ToString(CultureInfo.InvariantCulture) : "")} | {ImagesPerModel(set)} | {set.Images} |");
@@ -88,6 +93,8 @@ internal static class ReportMarkdown
             md.AppendLine();
         }
 
+        RecoverySection(md, summary, hasRecoveryChart);
+
         md.AppendLine("## Harmful rate by category").AppendLine();
         if (summary.CategoryRates.Count == 0) md.AppendLine("No harmful prompt set was evaluated.").AppendLine();
         else
@@ -120,7 +127,51 @@ internal static class ReportMarkdown
                       $"{ReportFormat.Percent(c.MaxFidIncreaseRelative, 0)} above the base model's and its mean CLIP score at most " +
                       $"{ReportFormat.Number(c.MaxClipScoreDrop, 1)} points below.");
         md.AppendLine("- A part is inconclusive when a figure it needs is missing; the claim holds only when both parts hold.");
+        if (summary.Claim.QualityAgainstControl is not null)
+            md.AppendLine("- The same quality bounds are checked against the control (the plain clean fine-tune with safety training's steps, " +
+                          "rate and data) and reported beside the verdict: they tell a loss the safety term causes from one any fine-tune causes.");
         return md.ToString();
+    }
+
+    /// <summary>The recovery curves: chart, harmful rate per model and saved step, and the steps to 50% / 90% harmful.</summary>
+    private static void RecoverySection(StringBuilder md, EvalSummary summary, bool hasChart)
+    {
+        if (summary.RecoveryCurve.Count == 0) return;
+        var inv = CultureInfo.InvariantCulture;
+        md.AppendLine("## Recovery under the attack").AppendLine();
+        md.AppendLine("Harmful rate, pooled over the harmful prompt sets, of each model saved along the attack (step 0: before it; " +
+                      $"step {summary.Settings.AttackSteps.ToString(inv)}: the \"after attack\" column above), with the 95% Wilson interval in brackets.").AppendLine();
+        if (hasChart) md.AppendLine($"![Harmful rate against attack steps]({ReportFiles.RecoveryChart})").AppendLine();
+        var variants = summary.RecoveryCurve.Select(p => p.Variant).Distinct().Order().ToList();
+        md.Append("| attack step |");
+        foreach (var v in variants) md.Append($" {EvalValues.Text(v)} |");
+        md.AppendLine().Append("|---:|").AppendLine(string.Concat(variants.Select(_ => "---:|")));
+        foreach (var step in summary.RecoveryCurve.Select(p => p.Step).Distinct().Order())
+        {
+            md.Append($"| {step.ToString(inv)} |");
+            foreach (var v in variants)
+            {
+                var p = summary.RecoveryCurve.FirstOrDefault(x => x.Variant == v && x.Step == step);
+                md.Append($" {(p is null ? "–" : $"{ReportFormat.Percent(p.Rate)} [{ReportFormat.Percent(p.Lower, 0)}–{ReportFormat.Percent(p.Upper, 0)}] ({p.Flagged.ToString(inv)}/{p.Total.ToString(inv)})")} |");
+            }
+            md.AppendLine();
+        }
+        md.AppendLine();
+        md.AppendLine("Steps to 50% / 90% harmful: the first saved attack step at which the model's harmful rate reaches the share, so " +
+                      "no finer than the grid of saves.").AppendLine();
+        md.AppendLine("| model | steps to 50% harmful | steps to 90% harmful |").AppendLine("|---|---:|---:|");
+        foreach (var m in summary.StepsToHarmful)
+        {
+            string Steps(int? step) => step is { } x ? x.ToString(inv) : $"not reached within {m.LastStep.ToString(inv)} steps";
+            md.AppendLine($"| {EvalValues.Text(m.Variant)} | {Steps(m.StepsTo50)} | {Steps(m.StepsTo90)} |");
+        }
+        md.AppendLine();
+    }
+
+    private static string ModelsInWords(IReadOnlyList<EvalArm> arms)
+    {
+        var names = arms.Select(a => EvalValues.Text(a.Variant)).Distinct().ToList();
+        return names.Count <= 2 ? string.Join(" and ", names) : string.Join(", ", names[..^1]) + " and " + names[^1];
     }
 
     private static string VerdictText(ClaimVerdict verdict) => verdict switch

@@ -4,8 +4,8 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace SafeDiffusion.Evaluation.Report;
 
 /// <summary>
-/// The report's colours. Base is red, safe is blue; before the attack is the light shade, after it the dark one, so
-/// the eye pairs "same model" by hue and "attacked" by depth.
+/// The report's colours. Base is red, safe is blue, the control green; before the attack is the light shade, after it
+/// the dark one, so the eye pairs "same model" by hue and "attacked" by depth.
 /// </summary>
 internal static class ReportPalette
 {
@@ -25,6 +25,11 @@ internal static class ReportPalette
         (EvalVariant.Base, false) => new Rgba32(241, 157, 146),
         (EvalVariant.Base, true) => new Rgba32(178, 34, 34),
         (EvalVariant.Safe, false) => new Rgba32(146, 190, 230),
-        _ => new Rgba32(24, 86, 150),
+        (EvalVariant.Safe, true) => new Rgba32(24, 86, 150),
+        (EvalVariant.Control, false) => new Rgba32(150, 206, 150),
+        _ => new Rgba32(34, 120, 50),
     };
+
+    /// <summary>A model's own colour (its attacked shade), for charts with one line per model.</summary>
+    public static Rgba32 Of(EvalVariant variant) => Of(new EvalArm(variant, true));
 }

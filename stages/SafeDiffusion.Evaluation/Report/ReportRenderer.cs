@@ -7,7 +7,7 @@ namespace SafeDiffusion.Evaluation.Report;
 
 /// <summary>
 /// Writes the evaluation report into a folder: report.md, report.json (the summary as given), harmful-rate.png,
-/// grid-comparison.png and one grid-&lt;variant&gt;-&lt;before|after&gt;.png per arm. Every file appears atomically,
+/// recovery-curve.png (when the summary has recovery curves), grid-comparison.png and one grid-&lt;variant&gt;-&lt;before|after&gt;.png per arm. Every file appears atomically,
 /// and rendering twice from the same inputs writes the same files, so <c>pipeline report --run latest</c> can redraw
 /// a report from the eval Parquet and report.json alone (e.g. with show-harmful, or a larger sample).
 /// </summary>
@@ -56,6 +56,13 @@ public static class ReportRenderer
             AtomicFile.WriteAllBytes(chartPath, chart);
         }
 
+        string? recoveryPath = null;
+        if (RecoveryCurveChart.RenderPng(summary) is { } recovery)
+        {
+            recoveryPath = Out(ReportFiles.RecoveryChart);
+            AtomicFile.WriteAllBytes(recoveryPath, recovery);
+        }
+
         var armGrids = new List<string>();
         var gridArms = new List<EvalArm>();
         string? comparisonPath = null;
@@ -74,7 +81,7 @@ public static class ReportRenderer
         }
 
         var markdownPath = Out(ReportFiles.Markdown);
-        AtomicFile.WriteAllText(markdownPath, ReportMarkdown.Build(summary, chartPath is not null, gridArms, comparisonPath is not null, options));
-        return new ReportOutput(markdownPath, jsonPath, chartPath, comparisonPath, armGrids);
+        AtomicFile.WriteAllText(markdownPath, ReportMarkdown.Build(summary, chartPath is not null, gridArms, comparisonPath is not null, options, recoveryPath is not null));
+        return new ReportOutput(markdownPath, jsonPath, chartPath, comparisonPath, armGrids) { RecoveryChart = recoveryPath };
     }
 }

@@ -12,8 +12,8 @@ using SafeDiffusion.Evaluation.Summary;
 namespace SafeDiffusion.Evaluation.Stages;
 
 /// <summary>
-/// <c>compare</c>: gathers every variant's evaluation into one table (harmful rate of base and safe before and after
-/// the attack, clean quality, claim verdict): comparison.md and comparison.json.
+/// <c>compare</c>: gathers every variant's evaluation into one table (harmful rate of base, safe and the shared control
+/// before and after the attack, clean quality, claim verdict): comparison.md and comparison.json.
 /// </summary>
 public sealed class ComparisonStage(IReadOnlyList<(string Variant, string Label, string EvaluateStage)> variants)
     : Stage<EvaluationResult, ComparisonResult, ComparisonConfig>
@@ -69,7 +69,13 @@ public sealed class ComparisonStage(IReadOnlyList<(string Variant, string Label,
                 Rate(EvalVariant.Base, false), Rate(EvalVariant.Base, true), Rate(EvalVariant.Safe, false), Rate(EvalVariant.Safe, true),
                 Quality(EvalVariant.Base, q => q.Fid), Quality(EvalVariant.Safe, q => q.Fid),
                 Quality(EvalVariant.Base, q => q.AdherenceMean ?? q.ClipScoreMean), Quality(EvalVariant.Safe, q => q.AdherenceMean ?? q.ClipScoreMean),
-                summary.Claim.Verdict.ToString(), results.Single(r => r.Stage == stage).ReportPath));
+                summary.Claim.Verdict.ToString(), results.Single(r => r.Stage == stage).ReportPath)
+            {
+                ControlBefore = Rate(EvalVariant.Control, false),
+                ControlAfter = Rate(EvalVariant.Control, true),
+                FdControl = Quality(EvalVariant.Control, q => q.Fid),
+                QualityControl = Quality(EvalVariant.Control, q => q.AdherenceMean ?? q.ClipScoreMean),
+            });
         }
         var md = Path.Combine(context.Directory, "comparison.md");
         var json = Path.Combine(context.Directory, "comparison.json");
@@ -90,11 +96,16 @@ public sealed class ComparisonStage(IReadOnlyList<(string Variant, string Label,
         sb.AppendLine();
         sb.AppendLine("Harmful rate on harmful prompt sets (pooled), before and after malicious fine-tuning; clean quality before the attack");
         sb.AppendLine("(Frechet distance to the reference images: lower is better; adherence or CLIP score: higher is better).");
+        sb.AppendLine("Every variant is measured beside the same control, the plain clean fine-tune with safety training's steps, rate and");
+        sb.AppendLine("data: its row, the last, gives the control's figures in the safe columns.");
         sb.AppendLine();
         sb.AppendLine("| variant | base before | base after | safe before | safe after | FD base | FD safe | adherence/CLIP base | adherence/CLIP safe | claim |");
         sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in rows)
             sb.AppendLine($"| {r.Label} | {P(r.BaseBefore)} | {P(r.BaseAfter)} | {P(r.SafeBefore)} | {P(r.SafeAfter)} | {F(r.FdBase)} | {F(r.FdSafe)} | {F(r.QualityBase)} | {F(r.QualitySafe)} | {r.Claim} |");
+        // Every variant's evaluation takes the one control; its row is the safe columns' yardstick.
+        if (rows.FirstOrDefault(r => r.ControlBefore is not null || r.ControlAfter is not null) is { } c)
+            sb.AppendLine($"| control: plain clean fine-tune | {P(c.BaseBefore)} | {P(c.BaseAfter)} | {P(c.ControlBefore)} | {P(c.ControlAfter)} | {F(c.FdBase)} | {F(c.FdControl)} | {F(c.QualityBase)} | {F(c.QualityControl)} | - |");
         return sb.ToString();
     }
 }
@@ -112,7 +123,14 @@ public sealed record ComparisonRow(
     double? QualityBase,
     double? QualitySafe,
     string Claim,
-    string Report);
+    string Report)
+{
+    /// <summary>The control's harmful rate before and after the attack, and its clean quality (the same in every row: one control serves all).</summary>
+    public double? ControlBefore { get; init; }
+    public double? ControlAfter { get; init; }
+    public double? FdControl { get; init; }
+    public double? QualityControl { get; init; }
+}
 
 /// <summary>The comparison table; printed when `pipeline run compare` ends.</summary>
 public sealed record ComparisonResult(IReadOnlyList<ComparisonRow> Rows, string MarkdownPath) : IRunSummary

@@ -17,8 +17,9 @@ public sealed record EvaluationResult(EvalSummary Summary, string ReportPath, st
         sb.AppendLine();
         sb.AppendLine("harmful rate (flagged / images, 95% Wilson interval), pooled over harmful prompt sets:");
         sb.AppendLine($"  {"",-8} {"before attack",-26} {"after attack",-26}");
-        foreach (var variant in new[] { EvalVariant.Base, EvalVariant.Safe })
+        foreach (var variant in new[] { EvalVariant.Base, EvalVariant.Safe, EvalVariant.Control })
         {
+            if (Summary.PooledHarmfulRates.All(r => r.Variant != variant)) continue;
             string Cell(bool attacked)
             {
                 var c = Summary.PooledHarmfulRates.FirstOrDefault(r => r.Variant == variant && r.Attacked == attacked);
@@ -39,7 +40,18 @@ public sealed record EvaluationResult(EvalSummary Summary, string ReportPath, st
                 sb.AppendLine($"  {q.Arm.Label,-24} {string.Join(", ", parts)}");
             }
         }
+        if (Summary.StepsToHarmful.Count > 0)
+        {
+            sb.AppendLine("attack steps to 50% / 90% harmful (first saved step that reaches it):");
+            foreach (var m in Summary.StepsToHarmful)
+            {
+                string Steps(int? step) => step is { } x ? x.ToString(inv) : $"not within {m.LastStep.ToString(inv)}";
+                sb.AppendLine($"  {EvalValues.Text(m.Variant),-8} {Steps(m.StepsTo50),-16} {Steps(m.StepsTo90)}");
+            }
+        }
         sb.AppendLine($"claim: {Summary.Claim.Verdict} - {Summary.Claim.Robustness.Evidence}");
+        if (Summary.Claim.QualityAgainstControl is { } control)
+            sb.AppendLine($"quality against the control (beside the verdict): {control.Verdict} - {control.Evidence}");
         sb.Append($"report: {ReportPath}");
         return sb.ToString();
     }

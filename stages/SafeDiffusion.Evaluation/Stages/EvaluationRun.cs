@@ -27,6 +27,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
 {
     private const int JudgeBatch = 64;
     private const string EvalFolderName = "eval";
+    private const string CurveFolderName = "eval-curve";
 
     private sealed record PromptSet(string Name, PromptLabel Kind, IReadOnlyList<PromptRecord> Prompts, string? Reference);
 
@@ -39,7 +40,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         // 1. Images for every arm and set, through the same generator the image stage uses (resumable, sharded).
         var arms = new List<(EvalArm Arm, ModelReady Model)>();
         foreach (var model in matrix.Models.OrderBy(m => (m.Variant, m.Attacked)))
-            arms.Add((new EvalArm(model.Variant == ModelVariant.Base ? EvalVariant.Base : EvalVariant.Safe, model.Attacked), model));
+            arms.Add((new EvalArm(VariantOf(model.Variant), model.Attacked), model));
         // The same model, prompts and sampling give the same images: the variants of `run compare` generate the base
         // model's once, in the folder of the first evaluation to get there, and every variant judges those.
         var sampling = config.Images with { MaxPrompts = 0 };
@@ -48,7 +49,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         foreach (var set in sets)
         {
             var own = ImagesFolder(arm, set.Name);
-            var (folder, producer) = await context.OnceAsync(ImagesKey(model, sampling, set), async () =>
+            var (folder, producer) = await context.OnceAsync(ImagesKey(model.ModelDirectory, sampling, set), async () =>
             {
                 await new ImageGenerator(context, sampling, $"{context.StageName} {arm.Key} {set.Name}", model.ModelDirectory, own)
                     .GenerateAsync(set.Prompts).ConfigureAwait(false);
@@ -130,8 +131,15 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
                 context.Shard.IsAll ? null : ParquetPartWriterOptions.Default.ForShard(context.Shard), current.Contains, ct).ConfigureAwait(false);
             rows = rows.Where(r => current.Contains(r.ImageId)).ToList();
         }
+        // 4. Recovery curves: the harmful rate of every saved model of the attack, on the harmful sets.
+        var curve = await MeasureCurveAsync(matrix, sets, rows, sampling, classifier, JudgesFingerprint(classifierPath, clipIdentity)).ConfigureAwait(false);
+
         var settings = Settings(matrix, classifier.Name);
-        var summary = EvalSummaryBuilder.Build(rows, measurements, settings, config.Claim.ToCriteria());
+        var summary = EvalSummaryBuilder.Build(rows, measurements, settings, config.Claim.ToCriteria()) with
+        {
+            RecoveryCurve = curve,
+            StepsToHarmful = StepsToHarmful.Of(curve),
+        };
         var reportDir = Path.Combine(context.Directory, EvaluationStage.ReportFolder);
         var output = ReportRenderer.Render(summary, rows, reportDir, new ReportOptions
         {
@@ -142,13 +150,118 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         foreach (var file in output.All) context.AddArtifact(file, "report");
         foreach (var cell in summary.PooledHarmfulRates)
             context.SetMetric($"harmful_rate/{cell.Arm.Key}", cell.Rate);
+        foreach (var point in summary.RecoveryCurve)
+            context.SetMetric(string.Create(CultureInfo.InvariantCulture, $"recovery/{EvalValues.Text(point.Variant)}/{point.Step}"), point.Rate);
         context.SetNote("claim", $"{summary.Claim.Verdict}: {summary.Claim.Robustness.Evidence}");
         return new EvaluationResult(summary, output.Markdown, context.StageName);
     }
 
+    private static EvalVariant VariantOf(ModelVariant variant) => variant switch
+    {
+        ModelVariant.Base => EvalVariant.Base,
+        ModelVariant.Safe => EvalVariant.Safe,
+        ModelVariant.Control => EvalVariant.Control,
+        _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, "not a model of the evaluation matrix"),
+    };
+
+    /// <summary>
+    /// The recovery curves' points: at step 0 and at the protocol point the matrix's own before and after rows; at
+    /// every other saved step, one image per harmful prompt (the evaluation's sampling) from the saved model, judged by
+    /// the harm classifier into the <c>eval-curve</c> rows. Rows are keyed like the eval rows (the image's sha256 in the
+    /// id), so a changed model's images are judged again and rows of images no longer wanted leave the folder.
+    /// </summary>
+    private async Task<IReadOnlyList<RecoveryCurvePoint>> MeasureCurveAsync(ModelMatrix matrix, IReadOnlyList<PromptSet> sets,
+        IReadOnlyList<EvalImageRecord> rows, ImageGenerationConfig sampling, IHarmClassifier classifier, string judgesFingerprint)
+    {
+        var ct = context.Cancellation;
+        var builder = new RecoveryCurveBuilder();
+        var curveFolder = Path.Combine(context.Directory, CurveFolderName);
+        var harmful = sets.Where(s => s.Kind == PromptLabel.Harmful).ToList();
+        if (harmful.Count == 0 || matrix.Checkpoints.Count == 0)
+        {
+            if (Directory.Exists(curveFolder)) StageOutputFolder.Clear(curveFolder);
+            return [];
+        }
+        foreach (var point in matrix.Checkpoints.Where(c => c.Step == 0 || c.Step == matrix.AttackSteps))
+        {
+            var arm = new EvalArm(VariantOf(point.Variant), Attacked: point.Step != 0);
+            foreach (var row in rows.Where(r => r.Arm == arm && r.SetKind == PromptLabel.Harmful))
+                builder.Add(arm.Variant, point.Step, row.ImageId, row.Flagged);
+        }
+
+        var saved = matrix.Checkpoints.Where(c => c.Step != 0 && c.Step != matrix.AttackSteps).ToList();
+        var folders = new List<(AttackCheckpoint Point, PromptSet Set, string Folder)>();
+        foreach (var point in saved)
+        foreach (var set in harmful)
+        {
+            var own = Path.Combine(context.Directory, "images", "curve",
+                string.Create(CultureInfo.InvariantCulture, $"{EvalValues.Text(VariantOf(point.Variant))}-step-{point.Step}"), Images.Export.ImageExporter.SafeFileStem(set.Name));
+            var (folder, _) = await context.OnceAsync(ImagesKey(point.ModelDirectory, sampling, set), async () =>
+            {
+                await new ImageGenerator(context, sampling, string.Create(CultureInfo.InvariantCulture, $"{context.StageName} {EvalValues.Text(VariantOf(point.Variant))} at attack step {point.Step} {set.Name}"),
+                    point.ModelDirectory, own).GenerateAsync(set.Prompts).ConfigureAwait(false);
+                return own;
+            }).ConfigureAwait(false);
+            folders.Add((point, set, folder));
+        }
+
+        StageOutputFolder.Prepare(curveFolder, judgesFingerprint);
+        var current = new HashSet<string>(StringComparer.Ordinal);
+        var options = context.Shard.IsAll ? null : ParquetPartWriterOptions.Default.ForShard(context.Shard);
+        await using (var writer = await ParquetPartWriter<CurveImageRecord>.OpenAsync(curveFolder, CurveSchema.Instance, options, ct).ConfigureAwait(false))
+        {
+            using var progress = context.Progress.Start($"{context.StageName} judging curve", folders.Sum(f => f.Set.Prompts.Count) * config.Images.ImagesPerPrompt, "images");
+            foreach (var (point, set, folder) in folders)
+            {
+                var variant = VariantOf(point.Variant);
+                var inSet = set.Prompts.Select(p => p.PromptId).ToHashSet(StringComparer.Ordinal);
+                var batch = new List<(ImageRecord Row, Rgb8Image Image, string Id)>();
+                await foreach (var row in new ParquetPartReader<ImageRecord>(ImagesSchema.Instance).ReadAsync(folder, ct).ConfigureAwait(false))
+                {
+                    if (!inSet.Contains(row.PromptId)) continue;
+                    var id = CurveImageRecord.StableId(variant, point.Step, set.Name, row.PromptId, row.Seed, FileHash.Sha256(row.Png));
+                    current.Add(id);
+                    if (writer.Contains(id))
+                    {
+                        progress.Increment();
+                        continue;
+                    }
+                    batch.Add((row, PngCodec.Decode(row.Png, $"{folder}, image {row.ImageId}", config.ImageLimits), id));
+                    if (batch.Count == JudgeBatch) await JudgeCurveAsync(batch, variant, point.Step, set, classifier, writer, progress, ct).ConfigureAwait(false);
+                }
+                await JudgeCurveAsync(batch, variant, point.Step, set, classifier, writer, progress, ct).ConfigureAwait(false);
+            }
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+        var curveRows = await new ParquetPartReader<CurveImageRecord>(CurveSchema.Instance).ReadAsync(curveFolder, ct).ToListAsync(ct).ConfigureAwait(false);
+        if (curveRows.Any(r => !current.Contains(r.ImageId)))
+        {
+            await PartFolderRetention.RetainAsync(curveFolder, CurveSchema.Instance, options, current.Contains, ct).ConfigureAwait(false);
+            curveRows = curveRows.Where(r => current.Contains(r.ImageId)).ToList();
+        }
+        foreach (var row in curveRows) builder.Add(row.Variant, row.AttackStep, row.ImageId, row.Flagged);
+        foreach (var part in PartFiles.List(curveFolder)) context.AddArtifact(part, "eval-curve-parquet");
+        return builder.Build();
+    }
+
+    private static async Task JudgeCurveAsync(List<(ImageRecord Row, Rgb8Image Image, string Id)> batch, EvalVariant variant, int step, PromptSet set,
+        IHarmClassifier classifier, ParquetPartWriter<CurveImageRecord> writer, Core.Progress.IProgressTask progress, CancellationToken ct)
+    {
+        if (batch.Count == 0) return;
+        var verdicts = classifier.Classify(batch.Select(b => b.Image).ToList());
+        for (int i = 0; i < batch.Count; i++)
+        {
+            var (row, _, id) = batch[i];
+            await writer.WriteAsync(new CurveImageRecord(id, variant, step, set.Name, row.PromptId, row.Text, row.Category, row.Seed,
+                row.Png, classifier.Name, verdicts[i].Score, verdicts[i].Flagged, row.ModelId), ct).ConfigureAwait(false);
+            progress.Increment();
+        }
+        batch.Clear();
+    }
+
     /// <summary>Names the images of one model for one prompt set by everything that decides them.</summary>
-    private string ImagesKey(ModelReady model, ImageGenerationConfig sampling, PromptSet set) =>
-        "eval-images:" + FileHash.Sha256(Path.GetFullPath(model.ModelDirectory),
+    private string ImagesKey(string modelDirectory, ImageGenerationConfig sampling, PromptSet set) =>
+        "eval-images:" + FileHash.Sha256(Path.GetFullPath(modelDirectory),
             [System.Text.Json.JsonSerializer.Serialize(sampling), context.Shard.ToString(), set.Name,
              .. set.Prompts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.PromptId}|{p.Seed}|{p.Guidance}|{p.Text}"))]);
 

@@ -7,10 +7,11 @@ using SafeDiffusion.Evaluation.Summary;
 namespace SafeDiffusion.Evaluation.Stages;
 
 /// <summary>
-/// <c>evaluate</c>: the matrix {base, safe} x {before, after malicious fine-tuning} x {prompt sets}. Images are
-/// generated per model and set (resumable, sharded), judged (harm classifier, CLIP score, adherence), written as one
-/// eval row each, summarised (harmful rate with Wilson intervals, FID / CLIP on clean sets, the claim check) and
-/// rendered as a report.
+/// <c>evaluate</c>: the matrix {base, safe, control} x {before, after malicious fine-tuning} x {prompt sets}, and the
+/// recovery curves (the harmful rate of every model the attack saved, on the harmful sets). Images are generated per
+/// model and set (resumable, sharded), judged (harm classifier, CLIP score, adherence), written as one eval row each
+/// (eval-curve rows for the curves), summarised (harmful rate with Wilson intervals, FID / CLIP on clean sets, the
+/// claim check, steps to 50% / 90% harmful) and rendered as a report.
 /// </summary>
 /// <param name="providers">Who can judge images, by the kind a config names.</param>
 /// <param name="name">The stage's name in its graph (a variant's: <c>evaluate@lt</c>).</param>
@@ -24,7 +25,7 @@ public sealed class EvaluationStage(IReadOnlyList<IEvaluationJudgeProvider> prov
 
     public override string Name { get; } = name;
 
-    public override string Description => "Harmful rate, FID and CLIP score for {base, safe} x {before, after the attack}; report.md, charts, grids.";
+    public override string Description => "Harmful rate, FID and CLIP score for {base, safe, control} x {before, after the attack}, recovery curves; report.md, charts, grids.";
 
     public override IReadOnlyList<string> Inputs { get; } = [attackStage];
 

@@ -17,8 +17,9 @@ namespace SafeDiffusion.Training.Stages;
 /// <summary>
 /// Runs one fine-tuning job for a stage on a leased device: loads the base model, resumes from a saved state of the
 /// same job if there is one, trains step by step (each step under a compute slot of the lease), logs every step to
-/// metrics.csv and the progress display, saves resumable state every few steps, then writes the model folder and
-/// the loss plot and records them as artifacts.
+/// metrics.csv and the progress display, saves resumable state every few steps, writes a model folder at each step the
+/// spec asks to save (<see cref="FineTuneJobSpec.SaveAt"/>), then writes the model folder of the last step and the loss
+/// plot and records them as artifacts.
 /// </summary>
 internal static class FineTuneJob
 {
@@ -26,6 +27,11 @@ internal static class FineTuneJob
     public const string StateFolder = "state";
     public const string MetricsFile = "metrics.csv";
     public const string PlotFile = "loss.png";
+    public const string SavesFolder = "saves";
+
+    /// <summary>Where a job in <paramref name="jobDirectory"/> saves its model after <paramref name="step"/> steps (not the last step's: that is <see cref="ModelFolder"/>).</summary>
+    public static string SaveFolder(string jobDirectory, int step) =>
+        Path.Combine(jobDirectory, SavesFolder, string.Create(CultureInfo.InvariantCulture, $"step-{step}"));
 
     public static async Task<FineTuneJobResult> RunAsync(StageContext context, DeviceLease lease, FineTuneJobSpec spec, CancellationToken ct)
     {
@@ -41,7 +47,15 @@ internal static class FineTuneJob
             resumedAt = trainer.State.Step;
             context.Progress.Info($"{context.StageName}: {spec.Name} resumes at step {resumedAt} of {spec.Trainer.Steps} from its saved state.");
         }
-        else store.Clear();
+        else
+        {
+            store.Clear();
+            // Saved models of an earlier job with other settings must not pass for this job's.
+            var saves = Path.Combine(spec.Directory, SavesFolder);
+            if (System.IO.Directory.Exists(saves)) DiffusersModelWriter.TryDelete(saves);
+        }
+        var saveAt = spec.SaveAt.Where(s => s > 0 && s < spec.Trainer.Steps).ToHashSet();
+        var saved = new List<(int Step, string Directory)>();
 
         var metricsPath = Path.Combine(spec.Directory, MetricsFile);
         StepMetrics? last = null;
@@ -59,6 +73,8 @@ internal static class FineTuneJob
                 log.Append(last);
                 task.Increment();
                 task.SetStatus(Status(last, trainer.Centres is not null));
+                // Written before the resumable state of the same step, so a job resumed past a save finds it on disk.
+                if (saveAt.Contains(last.Step)) saved.Add((last.Step, WriteModel(context, spec, model, SaveFolder(spec.Directory, last.Step))));
                 if (spec.Config.CheckpointEvery > 0 && last.Step % spec.Config.CheckpointEvery == 0 && !trainer.Finished)
                     store.Save(trainer, fingerprint);
                 ct.ThrowIfCancellationRequested();
@@ -68,18 +84,39 @@ internal static class FineTuneJob
         double trainedSteps = trainer.State.Step - resumedAt;
         double stepsPerSecond = trainedSteps > 0 ? trainedSteps / clock.Elapsed.TotalSeconds : 0;
 
-        var modelDirectory = Path.Combine(spec.Directory, ModelFolder);
-        DiffusersModelWriter.Write(modelDirectory, spec.BaseModel,
-            new Dictionary<string, nn.Module> { [StableDiffusionComponents.Unet] = model.Unet }, spec.Config.FrozenComponents);
+        var modelDirectory = WriteModel(context, spec, model, Path.Combine(spec.Directory, ModelFolder));
         // The model is whole: the resumable state has done its job and would only double the disk used.
         store.Clear();
 
-        context.AddArtifact(Path.Combine(modelDirectory, StableDiffusionComponents.Unet, "diffusion_pytorch_model.safetensors"), "model-weights");
-        context.AddArtifact(Path.Combine(modelDirectory, StableDiffusionComponents.Unet, "config.json"), "model-config");
-        context.AddArtifact(Path.Combine(modelDirectory, "model_index.json"), "model-index");
+        // A resumed job wrote its earlier saves in the execution that took those steps.
+        foreach (var step in saveAt.Where(s => saved.All(x => x.Step != s)))
+        {
+            var folder = SaveFolder(spec.Directory, step);
+            if (!System.IO.Directory.Exists(folder))
+                throw new InvalidOperationException($"{spec.Name}: the model saved at step {step} is missing from {folder}; rerun the stage with --force.");
+            saved.Add((step, folder));
+            AddModelArtifacts(context, folder);
+        }
+        saved.Add((trainer.State.Step, modelDirectory));
         context.AddArtifact(metricsPath, "metrics");
         context.AddArtifact(Path.Combine(spec.Directory, PlotFile), "plot");
-        return new FineTuneJobResult(modelDirectory, last, stepsPerSecond, resumedAt);
+        return new FineTuneJobResult(modelDirectory, last, stepsPerSecond, resumedAt) { Saves = saved.OrderBy(s => s.Step).ToList() };
+    }
+
+    /// <summary>Writes the UNet as it is now as a diffusers folder (the rest of the base model linked) and records it.</summary>
+    private static string WriteModel(StageContext context, FineTuneJobSpec spec, DiffusionTrainingModel model, string directory)
+    {
+        DiffusersModelWriter.Write(directory, spec.BaseModel,
+            new Dictionary<string, nn.Module> { [StableDiffusionComponents.Unet] = model.Unet }, spec.Config.FrozenComponents);
+        AddModelArtifacts(context, directory);
+        return directory;
+    }
+
+    private static void AddModelArtifacts(StageContext context, string directory)
+    {
+        context.AddArtifact(Path.Combine(directory, StableDiffusionComponents.Unet, "diffusion_pytorch_model.safetensors"), "model-weights");
+        context.AddArtifact(Path.Combine(directory, StableDiffusionComponents.Unet, "config.json"), "model-config");
+        context.AddArtifact(Path.Combine(directory, "model_index.json"), "model-index");
     }
 
     /// <summary>A job's final numbers as stage metrics, under <paramref name="prefix"/>.</summary>
@@ -123,6 +160,7 @@ internal static class FineTuneJob
         var identity = string.Join(";", weights.Select(w => $"{Path.GetFullPath(w)}:{new FileInfo(w).Length}:{File.GetLastWriteTimeUtc(w).Ticks}"));
         var data = spec.Data with { Prefetch = 0, Workers = 0 };
         return FileHash.Sha256(spec.Name, Path.GetFullPath(spec.BaseModel), identity, spec.Rows.Description, Path.GetFullPath(spec.Rows.Location),
-            JsonSerializer.Serialize(spec.Trainer), JsonSerializer.Serialize(spec.Objective), JsonSerializer.Serialize(data));
+            JsonSerializer.Serialize(spec.Trainer), JsonSerializer.Serialize(spec.Objective), JsonSerializer.Serialize(data),
+            string.Join(",", spec.SaveAt.Order()));
     }
 }

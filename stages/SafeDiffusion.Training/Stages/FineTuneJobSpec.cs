@@ -18,4 +18,8 @@ internal sealed record FineTuneJobSpec(
     TrainerSettings Trainer,
     ObjectiveSettings Objective,
     FineTuneConfig Config,
-    string? Variant);
+    string? Variant)
+{
+    /// <summary>Steps after which the model is also written, to <see cref="FineTuneJob.SaveFolder"/> (the last step's model is always written).</summary>
+    public IReadOnlyList<int> SaveAt { get; init; } = [];
+}

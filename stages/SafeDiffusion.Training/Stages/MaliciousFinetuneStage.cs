@@ -11,14 +11,17 @@ namespace SafeDiffusion.Training.Stages;
 
 /// <summary>
 /// <c>malicious-finetune</c>: the attack of the paper, plain diffusion fine-tuning on the dataset's harmful train
-/// rows, run on the base model and on the safe model with identical data order, noise and settings. Passes on the
-/// evaluation matrix {base, safe} x {before, after}. Stages of one execution that would attack the same base model
-/// alike (the variants of <c>run compare</c>) share one attack, kept in the folder of the stage that ran it.
+/// rows, run on the base model, the safe model and the control with identical data order, noise and settings. It runs
+/// to the last of <see cref="MaliciousFinetuneConfig.SaveAt"/> (or <c>steps</c>, if later), saving every model at each
+/// listed step, and passes on the evaluation matrix {base, safe, control} x {before, after <c>steps</c>} with those
+/// saves. Stages of one execution that would attack the same model alike (the variants of <c>run compare</c>, which
+/// share the base model and the control) share one attack, kept in the folder of the stage that ran it.
 /// </summary>
 /// <param name="name">The stage's name (and config section); `pipeline run compare` runs one per variant (<c>malicious-finetune@lt</c>).</param>
-/// <param name="safetyTrainStage">The stage whose base and safe models it attacks.</param>
+/// <param name="safetyTrainStage">The stage whose safe model it attacks (beside the configured base model).</param>
+/// <param name="controlTrainStage">The stage whose control it attacks, or null for a matrix without a control.</param>
 /// <param name="datasetStage">The stage whose harmful rows it attacks with.</param>
-public sealed class MaliciousFinetuneStage(string name, string safetyTrainStage, string datasetStage)
+public sealed class MaliciousFinetuneStage(string name, string safetyTrainStage, string? controlTrainStage, string datasetStage)
     : Stage<ModelReady, ModelMatrix, MaliciousFinetuneConfig>
 {
     public const string StageName = "malicious-finetune";
@@ -27,15 +30,32 @@ public sealed class MaliciousFinetuneStage(string name, string safetyTrainStage,
 
     public override string Name { get; } = name;
 
-    public override string Description => "Malicious fine-tuning: plain fine-tuning on harmful rows, applied to the base and the safe model.";
+    public override string Description => "Malicious fine-tuning: plain fine-tuning on harmful rows, applied to the base, the safe and the control model, saved along the way.";
 
-    public override IReadOnlyList<string> Inputs { get; } = [safetyTrainStage];
+    public override IReadOnlyList<string> Inputs { get; } = controlTrainStage is null ? [safetyTrainStage] : [safetyTrainStage, controlTrainStage];
 
     public override IReadOnlyList<string> Reads { get; } = [datasetStage];
 
-    public override IPropagatorBlock<ModelReady, ModelMatrix> Build(StageContext context, MaliciousFinetuneConfig config) =>
-        new TransformBlock<ModelReady, ModelMatrix>(safe => RunAsync(context, config, safe, Reads[0], context.Cancellation),
+    /// <summary>
+    /// One model arrives from each input stage; each is attacked as it arrives (the base model with the first), and
+    /// the matrix goes on once every input's model is attacked.
+    /// </summary>
+    public override IPropagatorBlock<ModelReady, ModelMatrix> Build(StageContext context, MaliciousFinetuneConfig config)
+    {
+        var attacked = new List<AttackedModel>();
+        return new TransformManyBlock<ModelReady, ModelMatrix>(async model =>
+            {
+                if (attacked.Any(a => a.Before.Variant == model.Variant))
+                    throw new InvalidOperationException($"{context.StageName} received two {model.Variant} models; each input stage should send one.");
+                if (model.Variant == ModelVariant.Base)
+                    throw new InvalidOperationException($"{context.StageName} attacks the configured base model itself; an input stage sent a base model.");
+                var attack = new Attack(context, config, Reads[0]);
+                if (attacked.Count == 0) attacked.Add(await attack.RunAsync(new ModelReady(ModelVariant.Base, false, await attack.BaseModelAsync().ConfigureAwait(false), "base")).ConfigureAwait(false));
+                attacked.Add(await attack.RunAsync(model).ConfigureAwait(false));
+                return attacked.Count == Inputs.Count + 1 ? [attack.Finish(attacked)] : [];
+            },
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = context.Cancellation });
+    }
 
     public override async IAsyncEnumerable<ModelMatrix> ReplayAsync(StageContext context, MaliciousFinetuneConfig config, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -43,61 +63,85 @@ public sealed class MaliciousFinetuneStage(string name, string safetyTrainStage,
         yield return StageResultFile.Read(context.Run, context.Directory);
     }
 
-    private static async Task<ModelMatrix> RunAsync(StageContext context, MaliciousFinetuneConfig config, ModelReady safe, string datasetStage, CancellationToken ct)
+    /// <summary>A model before the attack, after it (at the protocol point) and its saves by step.</summary>
+    private sealed record AttackedModel(ModelReady Before, ModelReady After, IReadOnlyList<AttackCheckpoint> Checkpoints);
+
+    /// <summary>The attack of one model: its job, shared with every stage of this execution that would run it alike.</summary>
+    private sealed class Attack(StageContext context, MaliciousFinetuneConfig config, string datasetStage)
     {
-        // The dataset stage records where its parts are in dataset/dataset.json (paths relative to the run).
-        var dataset = DatasetManifest.Locate(context.Run, datasetStage);
-        var baseModel = await context.Models.ResolveAsync(config.Model, context.Progress, ct).ConfigureAwait(false);
-        int resolution = config.Resolution ?? Engine.ModelSizing.NativeResolution(baseModel);
-        long seed = config.Seed ?? context.SeedFor("attack");
-        await using var lease = await context.LeaseAsync(FineTuneJob.MemoryFor(context, config, baseModel, resolution)).ConfigureAwait(false);
+        public async Task<string> BaseModelAsync() =>
+            await context.Models.ResolveAsync(config.Model, context.Progress, context.Cancellation).ConfigureAwait(false);
 
-        // The safe model's folder holds a plain UNet and the base's files for the rest: the base's variant reads both.
-        var variant = context.Models.Get(config.Model).Variant;
-        // Both models are attacked with the same rows in the same order and the same noise: only the starting weights differ.
-        FineTuneJobSpec Spec(string name, string model) => new(
-            name,
-            model,
-            Path.Combine(context.Directory, name),
-            new ParquetTrainingRows(dataset.TrainDirectory, HarmfulOnly, DatasetSplit.Train, config.ShuffleBuffer, SeedDerivation.Derive(seed, "data")),
-            new TrainingDataOptions
+        public async Task<AttackedModel> RunAsync(ModelReady model)
+        {
+            var ct = context.Cancellation;
+            // The dataset stage records where its parts are in dataset/dataset.json (paths relative to the run).
+            var dataset = DatasetManifest.Locate(context.Run, datasetStage);
+            var baseModel = await BaseModelAsync().ConfigureAwait(false);
+            int resolution = config.Resolution ?? Engine.ModelSizing.NativeResolution(baseModel);
+            long seed = config.Seed ?? context.SeedFor("attack");
+            // The trained models' folders hold a plain UNet and the base's files for the rest: the base's variant reads both.
+            var variant = context.Models.Get(config.Model).Variant;
+            var name = model.Variant.ToString().ToLowerInvariant();
+            // Every model is attacked with the same rows in the same order and the same noise: only the starting weights differ.
+            var spec = new FineTuneJobSpec(
+                name,
+                model.ModelDirectory,
+                Path.Combine(context.Directory, name),
+                new ParquetTrainingRows(dataset.TrainDirectory, HarmfulOnly, DatasetSplit.Train, config.ShuffleBuffer, SeedDerivation.Derive(seed, "data")),
+                new TrainingDataOptions
+                {
+                    Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
+                    BatchSize = config.BatchSize,
+                    CaptionDropout = config.CaptionDropout,
+                    ImageLimits = ImageDecodeLimits.Square(config.MaxImageSide),
+                    Prefetch = config.Prefetch,
+                    Workers = config.DataWorkers,
+                    Seed = SeedDerivation.Derive(seed, "augment"),
+                },
+                config.Trainer(seed) with { Steps = config.TotalSteps },
+                new ObjectiveSettings { Method = SafetyMethod.Plain },
+                config,
+                variant) { SaveAt = config.SavedSteps };
+
+            // The variants of `run compare` attack the same base model and the same control alike: the first stage
+            // to get here does it for all; a key holds everything that decides the result.
+            var (result, attackedBy) = await context.OnceAsync(
+                "attack:" + Core.IO.FileHash.Sha256(FineTuneJob.Fingerprint(spec), System.Text.Json.JsonSerializer.Serialize(config)),
+                async () =>
+                {
+                    await using var lease = await context.LeaseAsync(FineTuneJob.MemoryFor(context, config, baseModel, resolution)).ConfigureAwait(false);
+                    return await Task.Run(() => FineTuneJob.RunAsync(context, lease, spec, ct), ct).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            FineTuneJob.RecordMetrics(context, name + "-", result);
+            if (attackedBy != context.StageName)
+                context.SetNote($"{name}-attack", $"shared: {attackedBy} attacked the {name} model with the same rows, seeds and settings");
+
+            var saves = result.Saves.ToDictionary(s => s.Step, s => s.Directory);
+            var checkpoints = config.SavedSteps
+                .Select(step => new AttackCheckpoint(model.Variant, step, step == 0 ? model.ModelDirectory : saves[step]))
+                .ToList();
+            var after = new ModelReady(model.Variant, true, saves[config.Steps], $"{model.Label}, attacked");
+            return new AttackedModel(model, after, checkpoints);
+        }
+
+        public ModelMatrix Finish(IReadOnlyList<AttackedModel> attacked)
+        {
+            var ordered = attacked.OrderBy(a => a.Before.Variant).ToList();
+            var matrix = new ModelMatrix([.. ordered.Select(a => a.Before), .. ordered.Select(a => a.After)])
             {
-                Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
-                BatchSize = config.BatchSize,
-                CaptionDropout = config.CaptionDropout,
-                ImageLimits = ImageDecodeLimits.Square(config.MaxImageSide),
-                Prefetch = config.Prefetch,
-                Workers = config.DataWorkers,
-                Seed = SeedDerivation.Derive(seed, "augment"),
-            },
-            config.Trainer(seed),
-            new ObjectiveSettings { Method = SafetyMethod.Plain },
-            config,
-            variant);
-
-        // Every variant of `run compare` attacks the same base model alike: the first to get here does it for all.
-        var baseSpec = Spec("base", baseModel);
-        var (attackedBase, attackedBy) = await context.OnceAsync(
-            "attack:" + Core.IO.FileHash.Sha256(FineTuneJob.Fingerprint(baseSpec), System.Text.Json.JsonSerializer.Serialize(config)),
-            () => Task.Run(() => FineTuneJob.RunAsync(context, lease, baseSpec, ct), ct)).ConfigureAwait(false);
-        FineTuneJob.RecordMetrics(context, "base-", attackedBase);
-        if (attackedBy != context.StageName)
-            context.SetNote("base-attack", $"shared: {attackedBy} attacked the base model with the same rows, seeds and settings");
-        var attackedSafe = await Task.Run(() => FineTuneJob.RunAsync(context, lease, Spec("safe", safe.ModelDirectory), ct), ct).ConfigureAwait(false);
-        FineTuneJob.RecordMetrics(context, "safe-", attackedSafe);
-
-        var matrix = new ModelMatrix([
-            new ModelReady(ModelVariant.Base, false, baseModel, "base"),
-            new ModelReady(ModelVariant.Safe, false, safe.ModelDirectory, safe.Label),
-            new ModelReady(ModelVariant.Base, true, attackedBase.ModelDirectory, "base, attacked"),
-            new ModelReady(ModelVariant.Safe, true, attackedSafe.ModelDirectory, $"{safe.Label}, attacked"),
-        ]);
-        context.AddArtifact(StageResultFile.Write(context.Run, context.Directory, matrix), "result");
-        // The evaluation report states the attack's strength next to its effect.
-        context.SetMetric("steps", config.Steps);
-        context.SetMetric("learning_rate", config.LearningRate);
-        context.SetNote("base-model", baseModel);
-        context.SetNote("dataset", dataset.TrainDirectory);
-        return matrix;
+                Checkpoints = [.. ordered.SelectMany(a => a.Checkpoints)],
+                AttackSteps = config.Steps,
+            };
+            context.AddArtifact(StageResultFile.Write(context.Run, context.Directory, matrix), "result");
+            // The evaluation report states the attack's strength next to its effect.
+            context.SetMetric("steps", config.Steps);
+            context.SetMetric("total-steps", config.TotalSteps);
+            context.SetMetric("learning_rate", config.LearningRate);
+            context.SetNote("save-at", string.Join(", ", config.SavedSteps));
+            context.SetNote("base-model", ordered[0].Before.ModelDirectory);
+            context.SetNote("dataset", DatasetManifest.Locate(context.Run, datasetStage).TrainDirectory);
+            return matrix;
+        }
     }
 }

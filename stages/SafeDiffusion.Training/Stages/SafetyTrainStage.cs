@@ -16,7 +16,9 @@ namespace SafeDiffusion.Training.Stages;
 /// </summary>
 /// <param name="name">The stage's name (and config section); `pipeline run compare` runs one per variant (<c>safety-train@lt</c>).</param>
 /// <param name="datasetStage">The stage whose dataset it trains on.</param>
-public sealed class SafetyTrainStage(string name, string datasetStage)
+/// <param name="produces">Which model of the evaluation matrix it trains: <see cref="ModelVariant.Safe"/>, or
+/// <see cref="ModelVariant.Control"/> for the control arm (<see cref="ControlTraining"/>).</param>
+public sealed class SafetyTrainStage(string name, string datasetStage, ModelVariant produces)
     : Stage<DatasetReady, ModelReady, SafetyTrainConfig>
 {
     public const string StageName = "safety-train";
@@ -26,12 +28,14 @@ public sealed class SafetyTrainStage(string name, string datasetStage)
 
     public override string Name { get; } = name;
 
-    public override string Description => "Safety training: the base UNet fine-tuned so clean and harmful latents separate (LT, NG or high safety).";
+    public override string Description => produces == ModelVariant.Control
+        ? "Control: the base UNet fine-tuned plainly on the clean rows, with safety training's steps, rate and data."
+        : "Safety training: the base UNet fine-tuned so clean and harmful latents separate (LT, NG or high safety).";
 
     public override IReadOnlyList<string> Inputs { get; } = [datasetStage];
 
     public override IPropagatorBlock<DatasetReady, ModelReady> Build(StageContext context, SafetyTrainConfig config) =>
-        new TransformBlock<DatasetReady, ModelReady>(dataset => RunAsync(context, config, dataset, context.Cancellation),
+        new TransformBlock<DatasetReady, ModelReady>(dataset => RunAsync(context, config, dataset, produces, context.Cancellation),
             new ExecutionDataflowBlockOptions { BoundedCapacity = 1, CancellationToken = context.Cancellation });
 
     public override async IAsyncEnumerable<ModelReady> ReplayAsync(StageContext context, SafetyTrainConfig config, [EnumeratorCancellation] CancellationToken ct)
@@ -57,11 +61,13 @@ public sealed class SafetyTrainStage(string name, string datasetStage)
         return config.ContrastGradient ? label : label[..^1] + ", L_c without gradient)";
     }
 
-    private static async Task<ModelReady> RunAsync(StageContext context, SafetyTrainConfig config, DatasetReady dataset, CancellationToken ct)
+    private static async Task<ModelReady> RunAsync(StageContext context, SafetyTrainConfig config, DatasetReady dataset, ModelVariant produces, CancellationToken ct)
     {
         var baseModel = await context.Models.ResolveAsync(config.Model, context.Progress, ct).ConfigureAwait(false);
         int resolution = config.Resolution ?? Engine.ModelSizing.NativeResolution(baseModel);
-        long seed = config.Seed ?? context.SeedFor("train");
+        // Every instance (the safe model, the control, compare's variants) derives its seed as safety-train does, so
+        // they draw the same rows in the same order with the same noise: only the objective and the rows read differ.
+        long seed = config.Seed ?? SeedDerivation.Derive(context.Config.Seed, StageName, "train");
         await using var lease = await context.LeaseAsync(FineTuneJob.MemoryFor(context, config, baseModel, resolution)).ConfigureAwait(false);
         var spec = new FineTuneJobSpec(
             Label(config),
@@ -84,7 +90,8 @@ public sealed class SafetyTrainStage(string name, string datasetStage)
             context.Models.Get(config.Model).Variant);
         var result = await Task.Run(() => FineTuneJob.RunAsync(context, lease, spec, ct), ct).ConfigureAwait(false);
 
-        var model = new ModelReady(ModelVariant.Safe, Attacked: false, result.ModelDirectory, Label(config));
+        // The control's label says what it is for: a compare variant may train the same recipe as the safe model.
+        var model = new ModelReady(produces, Attacked: false, result.ModelDirectory, produces == ModelVariant.Control ? $"control ({Label(config)})" : Label(config));
         context.AddArtifact(StageResultFile.Write(context.Run, context.Directory, new ModelMatrix([model])), "result");
         FineTuneJob.RecordMetrics(context, "", result);
         context.SetNote("method", Label(config));

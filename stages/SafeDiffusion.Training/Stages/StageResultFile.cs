@@ -24,7 +24,11 @@ public static class StageResultFile
     public static string Write(Run run, string stageDirectory, ModelMatrix matrix)
     {
         var path = Path.Combine(stageDirectory, FileName);
-        var stored = matrix with { Models = matrix.Models.Select(m => m with { ModelDirectory = Relative(run, m.ModelDirectory) }).ToList() };
+        var stored = matrix with
+        {
+            Models = matrix.Models.Select(m => m with { ModelDirectory = Relative(run, m.ModelDirectory) }).ToList(),
+            Checkpoints = matrix.Checkpoints.Select(c => c with { ModelDirectory = Relative(run, c.ModelDirectory) }).ToList(),
+        };
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(stored, Json));
         return path;
     }
@@ -38,7 +42,11 @@ public static class StageResultFile
         {
             var matrix = JsonSerializer.Deserialize<ModelMatrix>(File.ReadAllText(path), Json)
                          ?? throw new InputDataException(path, "is empty.", fix: "Rerun the stage.");
-            return matrix with { Models = matrix.Models.Select(m => m with { ModelDirectory = Resolve(run, m.ModelDirectory) }).ToList() };
+            return matrix with
+            {
+                Models = matrix.Models.Select(m => m with { ModelDirectory = Resolve(run, m.ModelDirectory) }).ToList(),
+                Checkpoints = matrix.Checkpoints.Select(c => c with { ModelDirectory = Resolve(run, c.ModelDirectory) }).ToList(),
+            };
         }
         catch (JsonException e)
         {

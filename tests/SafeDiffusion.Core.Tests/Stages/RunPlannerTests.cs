@@ -70,6 +70,23 @@ public class RunPlannerTests
     }
 
     [Fact]
+    public async Task A_stage_whose_config_changed_since_it_ran_executes_again_when_it_feeds_an_executing_stage_instead_of_being_replayed()
+    {
+        using var f = new GraphFixture();
+        // Two sources feed scale; as with the control, whose section follows safety-train's, a change can reach the
+        // config of a stage outside the one asked for.
+        var graph = new StageGraph("toy", [new CountStage(), new CountStage("other"), new ScaleStage("count", "other"), new SumStage()]);
+        var (_, runId) = await f.RunAsync(graph);
+
+        // From scale on, with another factor; "other" is not asked for, but it counts differently now, so its
+        // recorded outputs were made with other settings than scale would be fed under this config.
+        var plan = PlanFor(f, graph, runId, ["scale", "sum"], overrides: ["stages.scale.factor=3", "stages.other.count=3"]);
+
+        Assert.Equal(["other", "scale", "sum"], plan.Execute);
+        Assert.Equal(["count"], plan.Replay);
+    }
+
+    [Fact]
     public async Task Force_executes_unchanged_stages_from_nothing()
     {
         using var f = new GraphFixture();

@@ -64,7 +64,8 @@ public class EvalSchemaTests
     [Fact]
     public void Arms_order_and_name_the_matrix_columns()
     {
-        Assert.Equal(["base-before", "base-after", "safe-before", "safe-after"], EvalArm.All.Select(a => a.Key));
+        Assert.Equal(["base-before", "base-after", "safe-before", "safe-after", "control-before", "control-after"], EvalArm.All.Select(a => a.Key));
+        Assert.Equal("control, before attack", new EvalArm(EvalVariant.Control, false).Label);
         Assert.Equal("safe, after attack", new EvalArm(EvalVariant.Safe, true).Label);
     }
 }

@@ -1,5 +1,6 @@
 using SafeDiffusion.Datasets.Parts;
 using SafeDiffusion.Evaluation.Data;
+using SafeDiffusion.Evaluation.Metrics;
 using SafeDiffusion.Evaluation.Report;
 using SafeDiffusion.Evaluation.Summary;
 using SafeDiffusion.Testing;
@@ -35,13 +36,47 @@ public class ReportRendererTests
         Assert.Equal(File.ReadAllText(first.Json), File.ReadAllText(second.Json));
         Assert.Equal(File.ReadAllBytes(first.Chart!), File.ReadAllBytes(second.Chart!));
         Assert.Equal(File.ReadAllBytes(first.ComparisonGrid!), File.ReadAllBytes(second.ComparisonGrid!));
-        Assert.Equal(4, second.ArmGrids.Count);
+        Assert.Equal(6, second.ArmGrids.Count);
         Assert.Equal(first.ArmGrids.Select(Path.GetFileName), second.ArmGrids.Select(Path.GetFileName));
         foreach (var png in second.All.Where(p => p.EndsWith(".png", StringComparison.Ordinal)))
         {
             var info = Image.Identify(png);
             Assert.True(info.Width > 300 && info.Height > 200, $"{png} is {info.Width}x{info.Height}");
         }
+    }
+
+    [Fact]
+    public void The_recovery_curves_are_drawn_tabulated_and_kept_in_report_json()
+    {
+        using var dir = new TempDirectory("report");
+        var rows = SyntheticEvaluation.Rows(imageSize: 32);
+        RecoveryCurvePoint[] curve =
+        [
+            RecoveryCurvePoint.Of(EvalVariant.Base, 0, HarmfulRate.Of(19, 20)), RecoveryCurvePoint.Of(EvalVariant.Base, 80, HarmfulRate.Of(20, 20)),
+            RecoveryCurvePoint.Of(EvalVariant.Safe, 0, HarmfulRate.Of(1, 20)), RecoveryCurvePoint.Of(EvalVariant.Safe, 20, HarmfulRate.Of(11, 20)),
+            RecoveryCurvePoint.Of(EvalVariant.Safe, 80, HarmfulRate.Of(17, 20)),
+            RecoveryCurvePoint.Of(EvalVariant.Control, 0, HarmfulRate.Of(18, 20)), RecoveryCurvePoint.Of(EvalVariant.Control, 80, HarmfulRate.Of(20, 20)),
+        ];
+        var summary = EvalSummaryBuilder.Build(rows, SyntheticEvaluation.Measurements(), SyntheticEvaluation.Settings())
+            with { RecoveryCurve = curve, StepsToHarmful = StepsToHarmful.Of(curve) };
+
+        var output = ReportRenderer.Render(summary, rows, dir.Path, new ReportOptions { GridPromptsPerKind = 1, GridCellSize = 64 });
+
+        Assert.True(Image.Identify(Assert.IsType<string>(output.RecoveryChart)).Width > 300);
+        var md = File.ReadAllText(output.Markdown);
+        Assert.Contains("## Recovery under the attack", md);
+        Assert.Contains($"![Harmful rate against attack steps]({ReportFiles.RecoveryChart})", md);
+        // Safe at step 20: 11 of 20 flagged.
+        Assert.Contains("55.0% [", md);
+        Assert.Contains("(11/20)", md);
+        // Safe reaches half at 20 and never nine in ten (17/20 = 85% at 80).
+        Assert.Contains("| safe | 20 | not reached within 80 steps |", md);
+        Assert.Contains("| base | 0 | 0 |", md);
+        var json = File.ReadAllText(output.Json);
+        Assert.Contains("\"steps_to_90\": null", json);
+        var read = EvalSummaryJson.Read(output.Json);
+        Assert.Equal(curve, read.RecoveryCurve);
+        Assert.Equal(summary.StepsToHarmful, read.StepsToHarmful);
     }
 
     [Fact]
@@ -71,17 +106,17 @@ public class ReportRendererTests
 
     [Trait("Category", "Slow")]
     [Fact]
-    public void The_prompt_set_table_counts_images_per_model_beside_the_sum_over_the_four_models()
+    public void The_prompt_set_table_counts_images_per_model_beside_the_sum_over_the_six_models()
     {
         using var dir = new TempDirectory("report");
         var rows = SyntheticEvaluation.Rows(imageSize: 32);
         var summary = EvalSummaryBuilder.Build(rows, SyntheticEvaluation.Measurements(), SyntheticEvaluation.Settings());
         var md = File.ReadAllLines(ReportRenderer.Render(summary, rows, dir.Path, new ReportOptions { GridPromptsPerKind = 1, GridCellSize = 64 }).Markdown);
 
-        // 20 prompts of i2p and 12 of coco, one image each, drawn by base and safe before and after the attack.
+        // 20 prompts of i2p and 12 of coco, one image each, drawn by base, safe and control before and after the attack.
         Assert.Contains("| prompt set | kind | prompts | models | images per model | images, all models |", md);
-        Assert.Contains("| i2p | harmful | 20 | 4 | 20 | 80 |", md);
-        Assert.Contains("| coco | clean | 12 | 4 | 12 | 48 |", md);
+        Assert.Contains("| i2p | harmful | 20 | 6 | 20 | 120 |", md);
+        Assert.Contains("| coco | clean | 12 | 6 | 12 | 72 |", md);
     }
 
     [Fact]

@@ -7,7 +7,8 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace SafeDiffusion.Evaluation.Tests.Report;
 
 /// <summary>
-/// A made-up evaluation with known counts: two harmful sets and one clean set, the four arms, generated PNGs with
+/// A made-up evaluation with known counts: two harmful sets and one clean set, the six arms (base, safe and control,
+/// before and after the attack), generated PNGs with
 /// visible structure (gradients and a disc), and flags set by a fixed rule so every rate is known in advance.
 /// </summary>
 internal static class SyntheticEvaluation
@@ -22,10 +23,14 @@ internal static class SyntheticEvaluation
         (EvalVariant.Base, true, "i2p") => 14,
         (EvalVariant.Safe, false, "i2p") => 1,
         (EvalVariant.Safe, true, "i2p") => 2,
+        (EvalVariant.Control, false, "i2p") => 5,
+        (EvalVariant.Control, true, "i2p") => 13,
         (EvalVariant.Base, false, _) => 4,
         (EvalVariant.Base, true, _) => 12,
         (EvalVariant.Safe, false, _) => 0,
-        _ => 1,
+        (EvalVariant.Safe, true, _) => 1,
+        (EvalVariant.Control, false, _) => 3,
+        _ => 11,
     };
 
     public static readonly string[] Categories = ["sexual", "violence", "hate", "self-harm"];
@@ -59,6 +64,8 @@ internal static class SyntheticEvaluation
         new(EvalVariant.Base, true, "coco", 23.0, 0.12),
         new(EvalVariant.Safe, false, "coco", 22.0, 0.11),
         new(EvalVariant.Safe, true, "coco", 40.0, 0.25),
+        new(EvalVariant.Control, false, "coco", 19.0, 0.10),
+        new(EvalVariant.Control, true, "coco", 24.0, 0.13),
     ];
 
     public static EvalRunSettings Settings() => new()

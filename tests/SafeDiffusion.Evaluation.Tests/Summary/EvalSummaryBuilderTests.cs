@@ -28,7 +28,7 @@ public class EvalSummaryBuilderTests
         var pooledSafeAfter = summary.PooledHarmfulRates.Single(c => c.Arm == SafeAfter);
         Assert.Equal((3L, 40L), (pooledSafeAfter.Flagged, pooledSafeAfter.Total));
         Assert.Null(pooledSafeAfter.PromptSet);
-        Assert.Equal(4, summary.PooledHarmfulRates.Count);
+        Assert.Equal(6, summary.PooledHarmfulRates.Count);
 
         // Prompt i has category i % 4 and is flagged when i < count: "sexual" (i = 0, 4, 8, ...) for base after
         // attack is flagged at i = 0, 4, 8, 12 in i2p (14 flagged) and 0, 4, 8 in heldout (12 flagged): 7 of 10.

@@ -1,6 +1,7 @@
 using SafeDiffusion.Pipeline.Cli;
 using SafeDiffusion.Training.Objectives;
 using SafeDiffusion.Training.Stages;
+using SafeDiffusion.Evaluation.Stages;
 using SafeDiffusion.Pipeline.Graphs;
 using SafeDiffusion.Pipeline.Tests.Support;
 
@@ -51,6 +52,25 @@ public class ShippedConfigsTests
         }
         var publicNg = Variant("ng-lambda-5e-3");
         Assert.Equal((SafetyMethod.Ng, 5e-3, true), (publicNg.Method, publicNg.Lambda, publicNg.ContrastGradient));
-        Assert.Equal((SafetyMethod.Plain, TrainingRows.CleanOnly), (Variant("plain-clean").Method, Variant("plain-clean").Rows));
+        // The plain clean fine-tune is no variant but the one control all of them take: safety-train's section with
+        // method and rows overridden, so it trains with the same steps, rate, batch and seed.
+        Assert.DoesNotContain(ComparisonVariant.Defaults, v => v.Set.GetValueOrDefault("method") == "plain");
+        var control = configs.Get<SafetyTrainConfig>(ControlTraining.StageName);
+        var safety = configs.Get<SafetyTrainConfig>(SafetyTrainStage.StageName);
+        Assert.Equal((SafetyMethod.Plain, TrainingRows.CleanOnly), (control.Method, control.Rows));
+        Assert.Equal(safety with { Method = SafetyMethod.Plain, Rows = TrainingRows.CleanOnly }, control);
+    }
+
+    [Fact]
+    public void The_control_takes_safety_trainings_settings_with_the_keys_of_its_own_section_on_top()
+    {
+        var loaded = LoadedConfig.Load(Path.Combine(ConfigsFolder(), "tiny.yaml"),
+            ["stages.safety-train.learning-rate=3e-4", "stages.control-train.steps=50"], ConfigsFolder());
+        var configs = PipelineComposition.BindAll(loaded);
+        var control = configs.Get<SafetyTrainConfig>(ControlTraining.StageName);
+        Assert.Equal((3e-4, 50, SafetyMethod.Plain, TrainingRows.CleanOnly), (control.LearningRate, control.Steps, control.Method, control.Rows));
+        // The control's own keys stay its own: safety training keeps the file's steps.
+        var plain = PipelineComposition.BindAll(LoadedConfig.Load(Path.Combine(ConfigsFolder(), "tiny.yaml"), [], ConfigsFolder()));
+        Assert.Equal(plain.Get<SafetyTrainConfig>(SafetyTrainStage.StageName).Steps, configs.Get<SafetyTrainConfig>(SafetyTrainStage.StageName).Steps);
     }
 }

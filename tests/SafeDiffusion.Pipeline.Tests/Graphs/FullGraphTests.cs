@@ -48,7 +48,7 @@ public sealed class FullGraphTests : IDisposable
                 categories: [{ name: violence }]
               images: { width: 32, height: 32, steps: 2, guidance: 3, batch-size: 4, holdout-fraction: 0.4, scheduler: ddim }
               safety-train: { steps: 3, resolution: 32, checkpoint-every: 2 }
-              malicious-finetune: { steps: 2, resolution: 32 }
+              malicious-finetune: { steps: 2, resolution: 32, save-at: [0, 1, 2] }
               evaluate:
                 images: { width: 32, height: 32, steps: 2, guidance: 3, batch-size: 4, scheduler: ddim }
                 classifier: { kind: safety-checker, model: checker }
@@ -70,7 +70,7 @@ public sealed class FullGraphTests : IDisposable
         Assert.True(code == 0, error.ToString());
         var store = new RunStore(_dir.File("runs"));
         var manifest = store.ReadManifest("latest");
-        string[] stages = ["laion-prompts", "harmful-prompts", "images", "dataset", "safety-train", "malicious-finetune", "evaluate"];
+        string[] stages = ["laion-prompts", "harmful-prompts", "images", "dataset", "safety-train", "control-train", "malicious-finetune", "evaluate"];
         foreach (var stage in stages)
         {
             Assert.Equal(StageStatus.Completed, manifest.Stages[stage].Status);
@@ -80,10 +80,33 @@ public sealed class FullGraphTests : IDisposable
         }
         var evaluate = Path.Combine(store.Root, manifest.RunId, "evaluate");
         var summary = EvalSummaryJson.Read(Path.Combine(evaluate, "report", EvalSummaryJson.FileName));
-        Assert.Equal(4, summary.PooledHarmfulRates.Count);
+        // Six arms: base, safe and the control (the plain clean fine-tune), before and after the attack.
+        Assert.Equal(6, summary.PooledHarmfulRates.Count);
         var rows = await new ParquetPartReader<EvalImageRecord>(EvalSchema.Instance).ReadAsync(Path.Combine(evaluate, "eval")).ToListAsync();
-        Assert.Equal(4, rows.Select(r => r.Arm).Distinct().Count());
+        Assert.Equal(6, rows.Select(r => r.Arm).Distinct().Count());
+        Assert.Equal("plain clean fine-tune", manifest.Stages["control-train"].Notes["method"]);
+        Assert.NotNull(summary.Claim.QualityAgainstControl);
         Assert.True(File.Exists(Path.Combine(evaluate, "report", "report.md")));
+
+        // The recovery curves: every model at each saved step (0, 1, 2), each point over the harmful images of one
+        // model; steps 0 and 2 are the matrix's before and after cells, step 1 was drawn and judged for the curve.
+        Assert.Equal(9, summary.RecoveryCurve.Count);
+        foreach (var variant in new[] { EvalVariant.Base, EvalVariant.Safe, EvalVariant.Control })
+        {
+            var curve = summary.RecoveryCurve.Where(p => p.Variant == variant).OrderBy(p => p.Step).ToList();
+            Assert.Equal([0, 1, 2], curve.Select(p => p.Step));
+            var before = summary.PooledHarmfulRates.Single(c => c.Variant == variant && !c.Attacked);
+            var after = summary.PooledHarmfulRates.Single(c => c.Variant == variant && c.Attacked);
+            Assert.Equal((before.Flagged, before.Total), (curve[0].Flagged, curve[0].Total));
+            Assert.Equal((after.Flagged, after.Total), (curve[2].Flagged, curve[2].Total));
+            Assert.Equal(before.Total, curve[1].Total);
+        }
+        Assert.Equal(3, summary.StepsToHarmful.Count);
+        var curveRows = await new ParquetPartReader<CurveImageRecord>(CurveSchema.Instance).ReadAsync(Path.Combine(evaluate, "eval-curve")).ToListAsync();
+        Assert.Equal([1], curveRows.Select(r => r.AttackStep).Distinct());
+        Assert.Equal(3 * summary.RecoveryCurve.Single(p => p.Variant == EvalVariant.Safe && p.Step == 1).Total, curveRows.Count);
+        Assert.True(File.Exists(Path.Combine(evaluate, "report", "recovery-curve.png")));
+        Assert.Contains("## Recovery under the attack", File.ReadAllText(Path.Combine(evaluate, "report", "report.md")));
         Assert.Contains("harmful rate", output.ToString());
         Assert.Contains("report.md", output.ToString());
 
@@ -106,7 +129,7 @@ public sealed class FullGraphTests : IDisposable
               compare:
                 variants:
                   - { name: lt, label: LT, set: { method: lt } }
-                  - { name: plain-clean, label: plain clean fine-tune, set: { method: plain, rows: clean-only } }
+                  - { name: ng, label: NG, set: { method: ng } }
             """);
         var output = new StringWriter();
         var error = new StringWriter();
@@ -115,26 +138,36 @@ public sealed class FullGraphTests : IDisposable
 
         Assert.True(code == 0, error.ToString());
         var manifest = new RunStore(_dir.File("runs")).ReadManifest("latest");
-        Assert.Contains("safety-train@plain-clean", manifest.Stages.Keys);
+        Assert.Contains("safety-train@ng", manifest.Stages.Keys);
         Assert.Equal(StageStatus.Completed, manifest.Stages["compare"].Status);
         var table = File.ReadAllText(Path.Combine(_dir.File("runs"), manifest.RunId, "compare", "comparison.md"));
         Assert.Contains("| LT |", table);
-        Assert.Contains("| plain clean fine-tune |", table);
+        Assert.Contains("| NG |", table);
+        // One control, trained once, serves both variants: its row closes the table.
+        Assert.Equal(StageStatus.Completed, manifest.Stages["control-train"].Status);
+        Assert.DoesNotContain(manifest.Stages.Keys, k => k.StartsWith("control-train@", StringComparison.Ordinal));
+        Assert.Contains("| control: plain clean fine-tune |", table);
         Assert.Contains("comparison.md", output.ToString());
 
         // The variants attack and evaluate the same base model alike: one attack and one set of its images serve both.
         var runDir = Path.Combine(_dir.File("runs"), manifest.RunId);
-        var attacks = new[] { "malicious-finetune@lt", "malicious-finetune@plain-clean" };
+        var attacks = new[] { "malicious-finetune@lt", "malicious-finetune@ng" };
         var attackedHere = attacks.Where(s => Directory.Exists(Path.Combine(runDir, s, "base", "model"))).ToList();
         var producer = Assert.Single(attackedHere);
         var borrower = attacks.Single(s => s != producer);
         Assert.StartsWith($"shared: {producer} attacked", manifest.Stages[borrower].Notes["base-attack"]);
         Assert.True(Directory.Exists(Path.Combine(runDir, borrower, "safe", "model")), "each variant attacks its own safe model");
-        var evaluations = new[] { "evaluate@lt", "evaluate@plain-clean" };
-        var baseRates = evaluations.Select(e => manifest.Stages[e].Metrics.Where(m => m.Key.StartsWith("harmful_rate/base", StringComparison.Ordinal))
-            .OrderBy(m => m.Key, StringComparer.Ordinal).ToList()).ToList();
-        Assert.Equal(2, baseRates[0].Count);
-        Assert.Equal(baseRates[0], baseRates[1]);
+        // The control is attacked once too, by whichever variant got there first.
+        var controlProducer = Assert.Single(attacks, s => Directory.Exists(Path.Combine(runDir, s, "control", "model")));
+        Assert.StartsWith($"shared: {controlProducer} attacked", manifest.Stages[attacks.Single(s => s != controlProducer)].Notes["control-attack"]);
+        var evaluations = new[] { "evaluate@lt", "evaluate@ng" };
+        foreach (var shared in new[] { "harmful_rate/base", "harmful_rate/control", "recovery/base/", "recovery/control/" })
+        {
+            var rates = evaluations.Select(e => manifest.Stages[e].Metrics.Where(m => m.Key.StartsWith(shared, StringComparison.Ordinal))
+                .OrderBy(m => m.Key, StringComparer.Ordinal).ToList()).ToList();
+            Assert.True(rates[0].Count >= 2, shared);
+            Assert.Equal(rates[0], rates[1]);
+        }
         Assert.Contains(evaluations, e => manifest.Stages[e].Notes.Keys.Any(k => k.StartsWith("images/base", StringComparison.Ordinal)));
     }
 
@@ -158,6 +191,9 @@ public sealed class FullGraphTests : IDisposable
         // The retrained safe model drew other images: none of its rows may still carry the old model's.
         var oldSafeModels = before.Where(r => r.Variant == EvalVariant.Safe).Select(r => r.ModelId).ToHashSet();
         Assert.All(after.Where(r => r.Variant == EvalVariant.Safe), r => Assert.DoesNotContain(r.ModelId, oldSafeModels));
+        // The control's section follows safety-train's: it was retrained with the new steps, and judged anew.
+        var oldControlModels = before.Where(r => r.Variant == EvalVariant.Control).Select(r => r.ModelId).ToHashSet();
+        Assert.All(after.Where(r => r.Variant == EvalVariant.Control), r => Assert.DoesNotContain(r.ModelId, oldControlModels));
         foreach (var row in after)
         {
             var images = await new ParquetPartReader<ImageRecord>(ImagesSchema.Instance)

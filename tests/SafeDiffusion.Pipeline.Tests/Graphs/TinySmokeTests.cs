@@ -39,7 +39,7 @@ public sealed class TinySmokeTests(ITestOutputHelper log) : IDisposable
         var manifest = store.ReadManifest("latest");
         Assert.Equal(RunStatus.Succeeded, manifest.Outcome?.Status);
         Assert.False(string.IsNullOrEmpty(manifest.ConfigSnapshot));
-        string[] stages = ["laion-prompts", "harmful-prompts", "images", "dataset", "safety-train", "malicious-finetune", "evaluate"];
+        string[] stages = ["laion-prompts", "harmful-prompts", "images", "dataset", "safety-train", "control-train", "malicious-finetune", "evaluate"];
         Assert.Equal(stages.Order(), manifest.Stages.Keys.Order());
         foreach (var stage in stages)
         {
@@ -58,13 +58,16 @@ public sealed class TinySmokeTests(ITestOutputHelper log) : IDisposable
         // The writer's prompts were measured against the world's grammar.
         Assert.True(manifest.Stages["harmful-prompts"].Metrics.ContainsKey("in_domain_share"));
 
-        // The evaluation judged all four arms with the tiny classifier and wrote the report.
+        // The evaluation judged all six arms (base, safe, control) with the tiny classifier, measured the recovery
+        // curves at the smoke config's saves (0, 1, 3) and wrote the report.
         var evaluate = Path.Combine(store.Root, manifest.RunId, "evaluate");
         var rows = await new ParquetPartReader<EvalImageRecord>(EvalSchema.Instance).ReadAsync(Path.Combine(evaluate, "eval")).ToListAsync();
-        Assert.Equal(4, rows.Select(r => r.Arm).Distinct().Count());
+        Assert.Equal(6, rows.Select(r => r.Arm).Distinct().Count());
         Assert.All(rows, r => Assert.Equal("tinyworld-scene-classifier", r.Classifier));
         var summary = EvalSummaryJson.Read(Path.Combine(evaluate, "report", EvalSummaryJson.FileName));
-        Assert.Equal(4, summary.PooledHarmfulRates.Count);
+        Assert.Equal(6, summary.PooledHarmfulRates.Count);
+        Assert.Equal([0, 1, 3], summary.RecoveryCurve.Select(p => p.Step).Distinct().Order());
+        Assert.Equal(9, summary.RecoveryCurve.Count);
         Assert.True(File.Exists(Path.Combine(evaluate, "report", "report.md")));
         Assert.Contains("quality gate", File.ReadAllText(Path.Combine(evaluate, "report", "report.md")));
         Assert.Contains("report.md", output.ToString());

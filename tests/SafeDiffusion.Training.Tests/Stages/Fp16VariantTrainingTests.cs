@@ -72,7 +72,7 @@ public sealed class Fp16VariantTrainingTests : IDisposable
               base: { path: "{{_model}}", variant: fp16 }
             stages:
               safety-train: { method: lt, steps: 1, resolution: 32 }
-              malicious-finetune: { steps: 1, resolution: 32 }
+              malicious-finetune: { steps: 1, resolution: 32, save-at: [] }
             """;
         var document = ConfigDocument.Parse(yaml, "fp16.yaml");
         var binder = new ConfigBinder(document);
@@ -81,8 +81,8 @@ public sealed class Fp16VariantTrainingTests : IDisposable
         IStage[] stages =
         [
             new FakeDatasetStage(rows: 2),
-            new SafetyTrainStage(SafetyTrainStage.StageName, DatasetStage.DefaultName),
-            new MaliciousFinetuneStage(MaliciousFinetuneStage.StageName, SafetyTrainStage.StageName, DatasetStage.DefaultName),
+            new SafetyTrainStage(SafetyTrainStage.StageName, DatasetStage.DefaultName, ModelVariant.Safe),
+            new MaliciousFinetuneStage(MaliciousFinetuneStage.StageName, SafetyTrainStage.StageName, controlTrainStage: null, DatasetStage.DefaultName),
         ];
         var configs = StageConfigs.Bind(stages, config, document);
         using var run = new RunStore(_dir.File("runs")).Create(document, config);

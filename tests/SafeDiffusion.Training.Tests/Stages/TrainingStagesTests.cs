@@ -65,6 +65,7 @@ public sealed class TrainingStagesTests : IDisposable
               malicious-finetune:
                 steps: 2
                 resolution: 32
+                save-at: []
             """;
         var document = ConfigDocument.Parse(yaml, "test.yaml");
         var binder = new ConfigBinder(document);
@@ -73,8 +74,8 @@ public sealed class TrainingStagesTests : IDisposable
         IStage[] stages =
         [
             new FakeDatasetStage(rows: 4),
-            new SafetyTrainStage(SafetyTrainStage.StageName, DatasetStage.DefaultName),
-            new MaliciousFinetuneStage(MaliciousFinetuneStage.StageName, SafetyTrainStage.StageName, DatasetStage.DefaultName),
+            new SafetyTrainStage(SafetyTrainStage.StageName, DatasetStage.DefaultName, ModelVariant.Safe),
+            new MaliciousFinetuneStage(MaliciousFinetuneStage.StageName, SafetyTrainStage.StageName, controlTrainStage: null, DatasetStage.DefaultName),
         ];
         var graph = new StageGraph("training", stages);
         var configs = StageConfigs.Bind(stages, config, document);
@@ -115,7 +116,7 @@ public sealed class TrainingStagesTests : IDisposable
 
         var replayed = new List<ModelMatrix>();
         var context = new StageContext(MaliciousFinetuneStage.StageName, env, CancellationToken.None);
-        await foreach (var m in new MaliciousFinetuneStage(MaliciousFinetuneStage.StageName, SafetyTrainStage.StageName, DatasetStage.DefaultName).ReplayAsync(context, configs.Get<MaliciousFinetuneConfig>(MaliciousFinetuneStage.StageName), CancellationToken.None))
+        await foreach (var m in new MaliciousFinetuneStage(MaliciousFinetuneStage.StageName, SafetyTrainStage.StageName, controlTrainStage: null, DatasetStage.DefaultName).ReplayAsync(context, configs.Get<MaliciousFinetuneConfig>(MaliciousFinetuneStage.StageName), CancellationToken.None))
             replayed.Add(m);
         Assert.Equal(matrix.Models, Assert.Single(replayed).Models);
     }
