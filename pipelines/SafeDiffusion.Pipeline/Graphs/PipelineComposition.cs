@@ -38,6 +38,11 @@ public static class PipelineComposition
     private const string Evaluate = EvaluationStage.DefaultName;
     private const string Comparison = ComparisonStage.DefaultName;
 
+    private const string Seeds = SeedSummaryStage.DefaultName;
+
+    /// <summary>Seeds a run of <c>full</c> or <c>compare</c> repeats its seeded stages over when the config says nothing.</summary>
+    public const int DefaultSeedCount = 3;
+
     /// <summary>Every stage of the experiment, each with the stages it takes records from and reads artifacts of.</summary>
     private static IReadOnlyList<IStage> AllStages(LoadedConfig? loaded = null)
     {
@@ -50,27 +55,108 @@ public static class PipelineComposition
             new HarmfulPromptsStage(prompts, folder => ClipTokenizer.FromFolder(folder).CountTokens, domain),
             new ImageGenerationStage(Images, inputs: [LaionPrompts, HarmfulPrompts]),
             new DatasetStage(imagesStage: Images),
-            new SafetyTrainStage(SafetyTrain, datasetStage: Dataset),
-            new MaliciousFinetuneStage(MaliciousFinetune, safetyTrainStage: SafetyTrain, datasetStage: Dataset),
-            new EvaluationStage(JudgeProviders(), Evaluate, attackStage: MaliciousFinetune, datasetStage: Dataset),
+            .. SeededStages(name => name, JudgeProviders()),
         ];
     }
 
     /// <summary>
+    /// The seeded part of the experiment: the stages repeated once per seed (and per compare variant), each named by
+    /// <paramref name="name"/> from its plain name and wired to the same copy's upstream stages. The one list of
+    /// seeded stages: a stage added here is repeated, named, given its seed and its config section everywhere.
+    /// </summary>
+    private static IReadOnlyList<IStage> SeededStages(Func<string, string> name, IReadOnlyList<IEvaluationJudgeProvider> providers) =>
+    [
+        new SafetyTrainStage(name(SafetyTrain), datasetStage: Dataset),
+        new MaliciousFinetuneStage(name(MaliciousFinetune), safetyTrainStage: name(SafetyTrain), datasetStage: Dataset),
+        new EvaluationStage(providers, name(Evaluate), attackStage: name(MaliciousFinetune), datasetStage: Dataset),
+    ];
+
+    /// <summary>The plain names of the seeded stages (their config sections), in graph order.</summary>
+    private static IReadOnlyList<string> SeededStageNames => SeededStages(name => name, []).Select(s => s.Name).ToList();
+
+    /// <summary>
+    /// The name of a seeded stage's copy: <c>safety-train@seed-2</c> in <c>full</c>, <c>safety-train@lt-seed-2</c>
+    /// for variant <c>lt</c> in <c>compare</c>; with one seed, today's <c>safety-train</c> and <c>safety-train@lt</c>.
+    /// </summary>
+    /// <param name="seedNumber">1-based position of the seed; null for a run over one seed.</param>
+    public static string SeedCopy(string stage, string? variant, int? seedNumber) => (variant, seedNumber) switch
+    {
+        (null, null) => stage,
+        (_, null) => Variant(stage, variant),
+        (null, { } n) => Variant(stage, SeedName(n)),
+        ({ } v, { } n) => Variant(stage, $"{v}-{SeedName(n)}"),
+    };
+
+    /// <summary>A seed copy's name: <c>seed-1</c>, <c>seed-2</c>, ...</summary>
+    public static string SeedName(int seedNumber) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"seed-{seedNumber}");
+
+    /// <summary>
+    /// The root seeds <c>full</c> and <c>compare</c> repeat their seeded stages over: the config's <c>seeds:</c>
+    /// (or <c>--seeds N</c>), else <see cref="DefaultSeedCount"/> seeds derived from its <c>seed</c>; one seed, the
+    /// config's <c>seed</c>, without a config.
+    /// </summary>
+    public static IReadOnlyList<long> RunSeedsOf(LoadedConfig? loaded) =>
+        loaded is null ? [new PipelineConfig().Seed] : RunSeeds.Of(loaded.Config, loaded.Document, DefaultSeedCount);
+
+    /// <summary>
     /// A named graph: <c>full</c> (everything), <c>data</c> (prompts, images, dataset: nightly regeneration), or
     /// <c>compare</c> (the data stages, then safety training, attack and evaluation once per variant listed under
-    /// <c>stages.compare.variants</c> in <paramref name="loaded"/>, or the default five).
+    /// <c>stages.compare.variants</c> in <paramref name="loaded"/>, or the default five). Over several seeds
+    /// (<see cref="RunSeedsOf"/>) the seeded stages of <c>full</c> and of each compare variant are repeated once per
+    /// seed, each copy drawing from its own root seed, and <c>full</c> ends in the <c>seeds</c> summary; the data
+    /// stages run once.
     /// </summary>
-    public static StageGraph Graph(string name, LoadedConfig? loaded = null)
+    public static StageGraph Graph(string name, LoadedConfig? loaded = null) =>
+        Graph(name, loaded, name is Full or Compare ? RunSeedsOf(loaded) : [RunSeed(loaded)]);
+
+    private static StageGraph Graph(string name, LoadedConfig? loaded, IReadOnlyList<long> seeds)
     {
         var stages = AllStages(loaded);
+        var data = stages.Where(s => DataStages.Contains(s.Name)).ToList();
         return name switch
         {
-            Full => new StageGraph(Full, stages),
-            Data => new StageGraph(Data, stages.Where(s => DataStages.Contains(s.Name))),
-            Compare => new StageGraph(Compare, [.. stages.Where(s => DataStages.Contains(s.Name)), .. VariantStages(Variants(loaded))]),
+            Full => FullGraph(data, stages, seeds, RunSeed(loaded)),
+            Data => new StageGraph(Data, data),
+            Compare => CompareGraph(data, Variants(loaded), seeds, RunSeed(loaded)),
             _ => throw new Core.Errors.UsageException($"No graph named '{name}'; graphs: {string.Join(", ", GraphNames)}."),
         };
+    }
+
+    private static long RunSeed(LoadedConfig? loaded) => (loaded?.Config ?? new PipelineConfig()).Seed;
+
+    private static StageGraph FullGraph(List<IStage> data, IReadOnlyList<IStage> stages, IReadOnlyList<long> seeds, long runSeed)
+    {
+        if (seeds.Count == 1) return new StageGraph(Full, stages) { RootSeeds = RootSeeds(seeds, runSeed, i => SeededStageNames) };
+        var providers = JudgeProviders();
+        var copies = Enumerable.Range(1, seeds.Count).SelectMany(n => SeededStages(s => SeedCopy(s, null, n), providers)).ToList();
+        var summary = new SeedSummaryStage(seeds.Select((seed, i) => (SeedName(i + 1), seed, SeedCopy(Evaluate, null, i + 1))).ToList());
+        return new StageGraph(Full, [.. data, .. copies, summary])
+        {
+            RootSeeds = RootSeeds(seeds, runSeed, i => SeededStageNames.Select(s => SeedCopy(s, null, i + 1))),
+        };
+    }
+
+    private static StageGraph CompareGraph(List<IStage> data, IReadOnlyList<ComparisonVariant> variants, IReadOnlyList<long> seeds, long runSeed)
+    {
+        var providers = JudgeProviders();
+        int? Number(int i) => seeds.Count == 1 ? null : i + 1;
+        var copies = variants.SelectMany(v => seeds.SelectMany((_, i) => SeededStages(s => SeedCopy(s, v.Name, Number(i)), providers))).ToList();
+        var comparison = new ComparisonStage(variants.Select(v => (v.Name, v.Label.Length > 0 ? v.Label : v.Name,
+            (IReadOnlyList<(string, long, string)>)seeds.Select((seed, i) => (seeds.Count == 1 ? "" : SeedName(i + 1), seed, SeedCopy(Evaluate, v.Name, Number(i)))).ToList())).ToList());
+        return new StageGraph(Compare, [.. data, .. copies, comparison])
+        {
+            RootSeeds = RootSeeds(seeds, runSeed, i => variants.SelectMany(v => SeededStageNames.Select(s => SeedCopy(s, v.Name, Number(i))))),
+        };
+    }
+
+    /// <summary>Each seed copy's root seed, where it is not the run's own (so a one-seed run's stages are as before).</summary>
+    private static Dictionary<string, long> RootSeeds(IReadOnlyList<long> seeds, long runSeed, Func<int, IEnumerable<string>> stagesOfSeed)
+    {
+        var roots = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (int i = 0; i < seeds.Count; i++)
+            if (seeds[i] != runSeed)
+                foreach (var stage in stagesOfSeed(i)) roots[stage] = seeds[i];
+        return roots;
     }
 
     private static IReadOnlyList<ComparisonVariant> Variants(LoadedConfig? loaded)
@@ -84,46 +170,37 @@ public static class PipelineComposition
 
     private static string Variant(string stage, string variant) => StageVariant.Name(stage, variant);
 
-    private static IEnumerable<IStage> VariantStages(IReadOnlyList<ComparisonVariant> variants)
-    {
-        var providers = JudgeProviders();
-        foreach (var v in variants)
-        {
-            yield return new SafetyTrainStage(Variant(SafetyTrain, v.Name), datasetStage: Dataset);
-            yield return new MaliciousFinetuneStage(Variant(MaliciousFinetune, v.Name), safetyTrainStage: Variant(SafetyTrain, v.Name), datasetStage: Dataset);
-            yield return new EvaluationStage(providers, Variant(Evaluate, v.Name), attackStage: Variant(MaliciousFinetune, v.Name), datasetStage: Dataset);
-        }
-        yield return new ComparisonStage(variants.Select(v => (v.Name, v.Label.Length > 0 ? v.Label : v.Name, Variant(Evaluate, v.Name))).ToList());
-    }
-
     private static readonly HashSet<string> DataStages = [LaionPrompts, HarmfulPrompts, Images, Dataset];
 
     /// <summary>
     /// Binds every section of the config that some part of the program owns, reporting all problems at once. For
-    /// <c>compare</c>, each variant's stages get the shared section with the variant's overrides.
+    /// <c>compare</c>, each variant's stages get the shared section with the variant's overrides. Over several seeds
+    /// each seed's copy reads the section of the stage it copies (<c>safety-train@seed-2</c>: <c>safety-train</c>;
+    /// <c>safety-train@lt-seed-2</c>: <c>safety-train@lt</c>); its seed comes from the graph
+    /// (<see cref="StageGraph.RootSeeds"/>), not from its section.
     /// </summary>
     public static StageConfigs BindAll(LoadedConfig loaded, string graphName = Full)
     {
         var document = loaded.Document;
         var config = loaded.Config;
-        var stages = Graph(Full).Stages.ToList();
-        stages.Add(new ComparisonStage([]));
+        var stages = AllStages().ToList();
+        stages.Add(new ComparisonStage(new List<(string, string, string)>()));
+        stages.Add(new SeedSummaryStage([]));
         if (graphName == Compare)
         {
             // A variant's sections are copies of the shared ones, located at the shared ones' lines; its own
             // settings at the compare section that names them (the built-in variants: at the file as a whole).
             var variantsAt = document.Locate(document.Find($"stages.{Comparison}"));
             foreach (var v in Variants(loaded))
+            foreach (var plain in SeededStageNames)
             {
-                document = document
-                    .WithCopiedSection($"stages.{SafetyTrain}", $"stages.{Variant(SafetyTrain, v.Name)}", v.Set.Select(kv => $"{kv.Key}={kv.Value}"), variantsAt)
-                    .WithCopiedSection($"stages.{MaliciousFinetune}", $"stages.{Variant(MaliciousFinetune, v.Name)}", [], variantsAt)
-                    .WithCopiedSection($"stages.{Evaluate}", $"stages.{Variant(Evaluate, v.Name)}", [], variantsAt);
+                var overrides = plain == SafetyTrain ? v.Set.Select(kv => $"{kv.Key}={kv.Value}") : [];
+                document = document.WithCopiedSection($"stages.{plain}", $"stages.{Variant(plain, v.Name)}", overrides, variantsAt);
             }
             var rebinder = new ConfigBinder(document);
             config = rebinder.Bind<PipelineConfig>(document.Root, "");
             rebinder.ThrowIfAny();
-            stages.AddRange(Graph(Compare, loaded).Stages.Where(s => stages.All(x => x.Name != s.Name)));
+            stages.AddRange(Graph(Compare, loaded, [RunSeed(loaded)]).Stages.Where(s => stages.All(x => x.Name != s.Name)));
         }
         var binder = new ConfigBinder(document);
         // The schedule is `pipeline serve`'s, but a typo in it should not wait for the first night to surface.
@@ -131,7 +208,30 @@ public static class PipelineComposition
         if (config.World is { } world) binder.Bind<TinyWorldConfig>(world, "world");
         // Every stage's section is checked, not only the selected graph's: a typo in the evaluation settings
         // should fail a data-only run too, before hours of generation.
-        return StageConfigs.Bind(stages, config, document, binder);
+        var configs = StageConfigs.Bind(stages, config, document, binder);
+        var copies = SeedCopies(loaded, graphName);
+        if (copies.Count == 0) return configs;
+        // A section's own seed would give every seed's copy the same draws: the seeds would not be independent.
+        var seedBinder = new ConfigBinder(loaded.Document);
+        foreach (var plain in SeededStageNames)
+            if (configs[plain] is FineTuneConfig { Seed: { } pinned })
+                seedBinder.Report(loaded.Document.Find($"stages.{plain}.seed"), $"stages.{plain}.seed",
+                    $"pins the stage's seed to {pinned}, so every one of the {RunSeedsOf(loaded).Count} seeds would train alike. Remove it, or run one seed (`seeds: 1`, `--seeds 1`).");
+        seedBinder.ThrowIfAny();
+        return configs.WithCopies(copies);
+    }
+
+    /// <summary>Each seed copy of <paramref name="graphName"/>'s seeded stages with the stage whose section it reads; none over one seed.</summary>
+    private static List<(string Copy, string Source)> SeedCopies(LoadedConfig loaded, string graphName)
+    {
+        if (graphName is not (Full or Compare)) return [];
+        var seeds = RunSeedsOf(loaded);
+        if (seeds.Count == 1) return [];
+        IReadOnlyList<string?> variants = graphName == Full ? [null] : Variants(loaded).Select(v => (string?)v.Name).ToList();
+        return [.. from v in variants
+                   from n in Enumerable.Range(1, seeds.Count)
+                   from s in SeededStageNames
+                   select (SeedCopy(s, v, n), SeedCopy(s, v, null))];
     }
 
     /// <summary>
