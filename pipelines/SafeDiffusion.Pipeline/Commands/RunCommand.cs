@@ -131,13 +131,15 @@ internal static class RunCommand
         var stale = RunPlanner.StaleStages(manifest);
         env.Out.WriteLine();
         env.Out.WriteLine($"run {runId}");
+        // Seed and variant copies (malicious-finetune@lt-seed-2) are longer than the plain names.
+        int width = Math.Max(20, manifest.Stages.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max());
         foreach (var (name, record) in manifest.Stages)
         {
             var state = stale.Any(s => s.Stage == name) ? "stale"
                 : result.Skipped.Contains(name) ? "up to date"
                 : record.Status.ToString().ToLowerInvariant();
             var took = record.DurationSeconds is { } d ? TimeSpan.FromSeconds(d).ToString(@"m\:ss", CultureInfo.InvariantCulture) : "";
-            env.Out.WriteLine($"  {name,-20} {state,-11} {took,6}  {record.Artifacts.Count} artifact(s)");
+            env.Out.WriteLine($"  {name.PadRight(width)} {state,-11} {took,6}  {record.Artifacts.Count} artifact(s)");
         }
         foreach (var line in StaleStage.Describe(stale, runId)) env.Out.WriteLine(line);
         foreach (var output in result.Outputs)

@@ -38,8 +38,6 @@ public static class PipelineComposition
     private const string Evaluate = EvaluationStage.DefaultName;
     private const string Comparison = ComparisonStage.DefaultName;
 
-    private const string Seeds = SeedSummaryStage.DefaultName;
-
     /// <summary>Seeds a run of <c>full</c> or <c>compare</c> repeats its seeded stages over when the config says nothing.</summary>
     public const int DefaultSeedCount = 3;
 

@@ -59,7 +59,8 @@ public sealed class SeedSummaryStage(IReadOnlyList<(string Name, long Seed, stri
         yield return new SeedSummaryResult(summary, Path.Combine(context.Directory, ReportFolder, MarkdownFileName));
     }
 
-    private const string ReportFolder = "report";
+    /// <summary>The folder of the stage's run folder that holds seeds.md and seeds.json.</summary>
+    public const string ReportFolder = "report";
 
     /// <summary>The summary of <paramref name="results"/>, one per seed copy, taken in seed order.</summary>
     /// <exception cref="InvalidOperationException">A seed copy's evaluation did not arrive.</exception>
