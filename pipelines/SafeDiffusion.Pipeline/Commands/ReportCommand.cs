@@ -35,7 +35,7 @@ internal static class ReportCommand
             var summaryPath = Path.Combine(evaluate, EvaluationStage.ReportFolder, EvalSummaryJson.FileName);
             if (!File.Exists(summaryPath))
                 throw new InputDataException(summaryPath, "does not exist: the evaluation has not completed in this run.",
-                    fix: $"Run `pipeline run evaluate --run {id}` first.");
+                    fix: $"Run `pipeline run evaluate --run {id}` first; in a run over several seeds, name a seed's evaluation: --stage {PipelineComposition.SeedCopy(EvaluationStage.DefaultName, null, 1)}.");
             var target = parse.GetValue(output) is { } o ? env.FullPath(o) : Path.Combine(evaluate, EvaluationStage.ReportFolder);
             var result = await ReportRenderer.RenderFromArtifactsAsync(summaryPath, Path.Combine(evaluate, "eval"), target,
                 new ReportOptions { ShowHarmful = parse.GetValue(showHarmful), GridPromptsPerKind = parse.GetValue(prompts) }, ct);

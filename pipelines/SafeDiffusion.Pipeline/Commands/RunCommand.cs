@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SafeDiffusion.Core.Contracts;
+using SafeDiffusion.Core.Configuration;
 using SafeDiffusion.Core.Devices;
 using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.Progress;
@@ -36,9 +37,14 @@ internal static class RunCommand
             Description = "Generate one share of the prompts, i/N (0-based); default from SHARD_INDEX/SHARD_COUNT, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set.",
             HelpName = "i/N",
         };
+        var seeds = new Option<int?>("--seeds")
+        {
+            Description = $"Repeat safety training, the attack and evaluation over N seeds derived from the config's seed (the first is that seed itself); sets `seeds: N`. Default: the config's seeds:, else {PipelineComposition.DefaultSeedCount} for full and compare.",
+            HelpName = "N",
+        };
         var command = new Command("run", "Run the pipeline, one stage of it, or a stage and everything after it.")
         {
-            target, config, set, runs, run, from, force, shard,
+            target, config, set, runs, run, from, force, shard, seeds,
         };
         command.SetAction((parse, ct) => ExecuteAsync(env, new RunRequest(
             parse.GetValue(target)!,
@@ -48,16 +54,21 @@ internal static class RunCommand
             parse.GetValue(run),
             parse.GetValue(from),
             parse.GetValue(force),
-            parse.GetValue(shard)), ct));
+            parse.GetValue(shard),
+            parse.GetValue(seeds)), ct));
         return command;
     }
 
     internal sealed record RunRequest(
-        string Target, string? ConfigPath, IReadOnlyList<string> Overrides, string? RunsRoot, string? RunId, string? From, bool Force, string? Shard);
+        string Target, string? ConfigPath, IReadOnlyList<string> Overrides, string? RunsRoot, string? RunId, string? From, bool Force, string? Shard, int? Seeds = null);
 
     internal static async Task<int> ExecuteAsync(CliEnvironment env, RunRequest request, CancellationToken ct)
     {
-        var loaded = LoadedConfig.Load(request.ConfigPath, request.Overrides, env.WorkingDirectory);
+        if (request.Seeds is < 1 or > RunSeeds.MaxCount)
+            throw new UsageException($"--seeds {request.Seeds} is not a number of seeds; give 1 to {RunSeeds.MaxCount}.");
+        // --seeds N is `seeds: N` in the config, so the run's config snapshot records it like any other setting.
+        var overrides = request.Seeds is { } count ? [.. request.Overrides, string.Create(CultureInfo.InvariantCulture, $"seeds={count}")] : request.Overrides;
+        var loaded = LoadedConfig.Load(request.ConfigPath, overrides, env.WorkingDirectory);
         var graphName = PipelineComposition.GraphNames.Contains(request.Target) ? request.Target : PipelineComposition.Full;
         var graph = PipelineComposition.Graph(graphName, loaded);
         var configs = PipelineComposition.BindAll(loaded, graphName);
@@ -67,10 +78,10 @@ internal static class RunCommand
         {
             if (graphName != request.Target)
                 throw new UsageException($"Use either a stage name or --from, not both ('{request.Target}' and --from {from}).");
-            execute = graph.FromStage(from);
+            execute = Copies(graph, from).SelectMany(graph.FromStage).ToHashSet();
         }
         else if (graphName == request.Target) execute = graph.Stages.Select(s => s.Name).ToHashSet();
-        else execute = new HashSet<string> { graph[request.Target].Name };
+        else execute = Copies(graph, request.Target).ToHashSet();
 
         var singleStageWithInputs = request.RunId is null && execute.Any(s => graph.DependenciesOf(s).Any(d => !execute.Contains(d)));
         if (singleStageWithInputs)
@@ -97,6 +108,17 @@ internal static class RunCommand
         return ExitCodes.Success;
     }
 
+    /// <summary>
+    /// The stage <paramref name="name"/>, or, over several seeds where the graph holds only its seed copies
+    /// (<c>safety-train@seed-1</c>, ...), every copy of it.
+    /// </summary>
+    private static IEnumerable<string> Copies(StageGraph graph, string name)
+    {
+        if (graph.Contains(name)) return [name];
+        var copies = graph.Stages.Select(s => s.Name).Where(s => s != name && StageVariant.StageOf(s) == name).ToList();
+        return copies.Count > 0 ? copies : [graph[name].Name];
+    }
+
     internal static async Task<T> WithProgressAsync<T>(CliEnvironment env, Func<IProgressSink, Task<T>> work)
     {
         if (env.Interactive) return await new SpectreProgressSink(env.Console).RunAsync(work).ConfigureAwait(false);
@@ -109,13 +131,15 @@ internal static class RunCommand
         var stale = RunPlanner.StaleStages(manifest);
         env.Out.WriteLine();
         env.Out.WriteLine($"run {runId}");
+        // Seed and variant copies (malicious-finetune@lt-seed-2) are longer than the plain names.
+        int width = Math.Max(20, manifest.Stages.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max());
         foreach (var (name, record) in manifest.Stages)
         {
             var state = stale.Any(s => s.Stage == name) ? "stale"
                 : result.Skipped.Contains(name) ? "up to date"
                 : record.Status.ToString().ToLowerInvariant();
             var took = record.DurationSeconds is { } d ? TimeSpan.FromSeconds(d).ToString(@"m\:ss", CultureInfo.InvariantCulture) : "";
-            env.Out.WriteLine($"  {name,-20} {state,-11} {took,6}  {record.Artifacts.Count} artifact(s)");
+            env.Out.WriteLine($"  {name.PadRight(width)} {state,-11} {took,6}  {record.Artifacts.Count} artifact(s)");
         }
         foreach (var line in StaleStage.Describe(stale, runId)) env.Out.WriteLine(line);
         foreach (var output in result.Outputs)

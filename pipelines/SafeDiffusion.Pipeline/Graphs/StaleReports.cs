@@ -11,12 +11,15 @@ namespace SafeDiffusion.Pipeline.Graphs;
 /// </summary>
 public static class StaleReports
 {
-    /// <summary>Updates the report of every evaluation stage of <paramref name="graph"/> that completed in the run.</summary>
+    /// <summary>Updates the report of every evaluation stage of <paramref name="graph"/> that completed in the run, and the table across seeds.</summary>
     public static void Update(StageGraph graph, RunManifest manifest, string runDirectory)
     {
         foreach (var stage in graph.Stages.OfType<EvaluationStage>())
             if (manifest.Stage(stage.Name) is { Status: StageStatus.Completed })
                 Update(manifest, stage.Name, Path.Combine(runDirectory, stage.Name, EvaluationStage.ReportFolder, ReportFiles.Markdown));
+        foreach (var stage in graph.Stages.OfType<SeedSummaryStage>())
+            if (manifest.Stage(stage.Name) is { Status: StageStatus.Completed })
+                Update(manifest, stage.Name, Path.Combine(runDirectory, stage.Name, SeedSummaryStage.ReportFolder, SeedSummaryStage.MarkdownFileName));
     }
 
     /// <summary>Updates one report: <paramref name="markdownPath"/>, the report of <paramref name="stage"/>.</summary>

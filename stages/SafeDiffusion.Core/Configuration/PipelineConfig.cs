@@ -20,6 +20,12 @@ public sealed partial record PipelineConfig : IValidatableConfig
     /// <summary>The root seed; each stage derives its own seeds from it.</summary>
     public long Seed { get; init; } = 1234;
 
+    /// <summary>
+    /// The seeds the seeded stages (safety training, the attack, evaluation) are repeated over: a list of root seeds
+    /// or a count of seeds derived from <see cref="Seed"/>; read by <see cref="RunSeeds"/>. Null: the graph's default.
+    /// </summary>
+    public YamlNode? Seeds { get; init; }
+
     public RunsConfig Runs { get; init; } = new();
 
     /// <summary>Devices the scheduler hands out: <c>cpu</c>, <c>cuda:0</c>, ... each with a memory budget.</summary>

@@ -58,7 +58,7 @@ public sealed class GraphRunner
         foreach (var stage in graph.Stages)
         {
             if (!executing.Contains(stage.Name) && !replayed.Contains(stage.Name)) continue;
-            var context = new StageContext(stage.Name, env, cts.Token);
+            var context = new StageContext(stage.Name, env, cts.Token, graph.RootSeedOf(stage.Name));
             instances[stage.Name] = Instantiate(stage, context, configs[stage.Name], live: executing.Contains(stage.Name));
         }
         foreach (var name in executing)

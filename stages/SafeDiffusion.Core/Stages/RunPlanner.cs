@@ -71,12 +71,14 @@ public static class RunPlanner
     }
 
     /// <summary>
-    /// Equal fingerprints mean the stage would see the same inputs: same config section, and the same artifacts
-    /// (by hash) from every stage it reads.
+    /// Equal fingerprints mean the stage would see the same inputs: same config section, same root seed, and the same
+    /// artifacts (by hash) from every stage it reads.
     /// </summary>
     public static string Fingerprint(StageGraph graph, StageConfigs configs, Run run, string stage)
     {
         var parts = new List<string> { stage, configs.HashOf(stage), run.Manifest.Shard ?? "" };
+        // Only a seed other than the run's is added, so the fingerprints of runs over one seed stay as they were.
+        if (graph.RootSeedOf(stage) is { } seed) parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"root-seed:{seed}"));
         foreach (var dep in graph.DependenciesOf(stage).OrderBy(d => d, StringComparer.Ordinal))
         {
             parts.Add(dep);

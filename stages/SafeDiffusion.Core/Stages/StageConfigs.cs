@@ -47,6 +47,23 @@ public sealed class StageConfigs
         return new StageConfigs(configs, hashes);
     }
 
+    /// <summary>
+    /// These configs, and each copy in <paramref name="copies"/> with its source stage's bound section and hash: the
+    /// copies of a stage that differ only in their root seed read one section, bound (and its problems reported) once.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">A source stage has no bound section.</exception>
+    public StageConfigs WithCopies(IEnumerable<(string Copy, string Source)> copies)
+    {
+        var configs = new Dictionary<string, object>(_configs);
+        var hashes = new Dictionary<string, string>(_hashes);
+        foreach (var (copy, source) in copies)
+        {
+            configs[copy] = _configs[source];
+            hashes[copy] = _hashes[source];
+        }
+        return new StageConfigs(configs, hashes);
+    }
+
     public object this[string stage] => _configs[stage];
 
     public T Get<T>(string stage) => (T)_configs[stage];

@@ -17,11 +17,14 @@ public sealed class StageContext
     private readonly ConcurrentDictionary<string, string> _notes = new();
     private readonly ConcurrentBag<DeviceLease> _leases = [];
 
-    public StageContext(string stageName, PipelineEnvironment environment, CancellationToken cancellation)
+    /// <param name="rootSeed">The root seed this stage draws from when it is not the run's (a seed copy's, see
+    /// <see cref="StageGraph.RootSeeds"/>); null draws from the config's <c>seed</c>.</param>
+    public StageContext(string stageName, PipelineEnvironment environment, CancellationToken cancellation, long? rootSeed = null)
     {
         StageName = stageName;
         Environment = environment;
         Cancellation = cancellation;
+        Config = rootSeed is { } seed && seed != environment.Config.Seed ? environment.Config with { Seed = seed } : environment.Config;
     }
 
     public string StageName { get; }
@@ -29,7 +32,8 @@ public sealed class StageContext
     public CancellationToken Cancellation { get; }
 
     public Run Run => Environment.Run;
-    public PipelineConfig Config => Environment.Config;
+    /// <summary>The whole config; for a copy of a stage over another seed, its <c>Seed</c> is that copy's root seed.</summary>
+    public PipelineConfig Config { get; }
     public DeviceScheduler Devices => Environment.Devices;
     public IProgressSink Progress => Environment.Progress;
     public ModelCatalog Models => Environment.Models;
@@ -39,9 +43,10 @@ public sealed class StageContext
     public string Directory => Run.StageDirectory(StageName);
 
     /// <summary>
-    /// A seed for one purpose of this stage, derived from the run's root seed. A variant of a stage draws the seeds
+    /// A seed for one purpose of this stage, derived from its root seed (<see cref="Config"/>'s). A variant of a stage draws the seeds
     /// of the stage itself (common random numbers): compared variants then differ only in what they override, and
-    /// each attacks the base model with the same batches and noise.
+    /// each attacks the base model with the same batches and noise. A seed copy (<c>safety-train@seed-2</c>) draws the
+    /// same purposes from its own root seed, so its draws are independent of the other seeds'.
     /// </summary>
     public long SeedFor(params string[] purpose) => SeedDerivation.Derive(Config.Seed, [StageVariant.StageOf(StageName), .. purpose]);
 

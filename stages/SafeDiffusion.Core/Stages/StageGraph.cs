@@ -40,6 +40,17 @@ public sealed class StageGraph
 
     public string Name { get; }
 
+    /// <summary>
+    /// Root seeds of stages that draw their seeds from another root than the run's <c>seed</c> (the copies of the
+    /// seeded stages in a run over several seeds), by stage name. A stage listed here sees this seed as
+    /// <see cref="Configuration.PipelineConfig.Seed"/> in its <see cref="StageContext"/>, and the seed is part of its
+    /// fingerprint; a stage not listed draws from the run's seed, as before.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> RootSeeds { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The root seed <paramref name="stage"/> draws from when it is not the run's; null when it is.</summary>
+    public long? RootSeedOf(string stage) => RootSeeds.TryGetValue(stage, out var seed) ? seed : null;
+
     /// <summary>Stages in an order where every stage comes after all stages it depends on.</summary>
     public IReadOnlyList<IStage> Stages { get; }
 

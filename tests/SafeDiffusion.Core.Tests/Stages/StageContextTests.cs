@@ -35,4 +35,20 @@ public sealed class StageContextTests : IDisposable
         Assert.Equal("malicious-finetune", StageVariant.StageOf(lt.StageName));
         Assert.Equal("images", StageVariant.StageOf("images"));
     }
+
+    [Fact]
+    public void A_seed_copy_draws_every_purpose_from_its_own_root_seed_and_sees_it_as_the_config_s_seed()
+    {
+        const string Yaml = "name: toy\nseed: 1\n";
+        var plain = Context("safety-train", Yaml);
+        var seed2 = new StageContext(StageVariant.Name("safety-train", "seed-2"), _runs.Create(Yaml), CancellationToken.None, rootSeed: 77);
+        var seed1 = new StageContext(StageVariant.Name("safety-train", "seed-1"), _runs.Create(Yaml), CancellationToken.None, rootSeed: 1);
+
+        Assert.Equal(77, seed2.Config.Seed);
+        Assert.Equal(Context("safety-train", "name: toy\nseed: 77\n").SeedFor("train"), seed2.SeedFor("train"));
+        Assert.NotEqual(plain.SeedFor("train"), seed2.SeedFor("train"));
+        // The first seed is the run's own: its copy draws exactly what the plain stage draws.
+        Assert.Equal(plain.SeedFor("train"), seed1.SeedFor("train"));
+        Assert.Equal(1, seed1.Config.Seed);
+    }
 }

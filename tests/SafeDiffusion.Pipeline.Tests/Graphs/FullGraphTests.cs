@@ -32,6 +32,7 @@ public sealed class FullGraphTests : IDisposable
         var yaml = $$"""
             name: full-test
             seed: 11
+            seeds: 1
             devices: [{ id: cpu, memory: 4GiB }]
             models:
               base: { path: "{{model}}" }
