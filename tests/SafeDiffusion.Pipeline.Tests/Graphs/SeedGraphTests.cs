@@ -32,14 +32,14 @@ public sealed class SeedGraphTests : IDisposable
         string[] expected =
         [
             .. DataStages,
-            "safety-train@seed-1", "malicious-finetune@seed-1", "evaluate@seed-1",
-            "safety-train@seed-2", "malicious-finetune@seed-2", "evaluate@seed-2",
-            "safety-train@seed-3", "malicious-finetune@seed-3", "evaluate@seed-3",
+            "control-train@seed-1", "safety-train@seed-1", "malicious-finetune@seed-1", "evaluate@seed-1",
+            "control-train@seed-2", "safety-train@seed-2", "malicious-finetune@seed-2", "evaluate@seed-2",
+            "control-train@seed-3", "safety-train@seed-3", "malicious-finetune@seed-3", "evaluate@seed-3",
             "seeds",
         ];
         Assert.Equal(expected.Order(), graph.Stages.Select(s => s.Name).Order());
         Assert.Equal(["evaluate@seed-1", "evaluate@seed-2", "evaluate@seed-3"], graph["seeds"].Inputs);
-        Assert.Equal(["dataset", "safety-train@seed-2"], graph["malicious-finetune@seed-2"].Inputs.Concat(graph["malicious-finetune@seed-2"].Reads).Order());
+        Assert.Equal(["control-train@seed-2", "dataset", "safety-train@seed-2"], graph["malicious-finetune@seed-2"].Inputs.Concat(graph["malicious-finetune@seed-2"].Reads).Order());
         // The first seed is the config's own (no other root); the others are two more, distinct ones, shared by a copy's stages.
         Assert.Null(graph.RootSeedOf("safety-train@seed-1"));
         var second = graph.RootSeedOf("safety-train@seed-2");
@@ -48,6 +48,8 @@ public sealed class SeedGraphTests : IDisposable
         Assert.NotNull(third);
         Assert.Equal(3, new[] { 1234L, second!.Value, third!.Value }.Distinct().Count());
         Assert.Equal(second, graph.RootSeedOf("malicious-finetune@seed-2"));
+        // The control trains like safety training in every seed: the same root seed, so the same rows, order and noise.
+        Assert.Equal(second, graph.RootSeedOf("control-train@seed-2"));
         Assert.Equal(second, graph.RootSeedOf("evaluate@seed-2"));
         Assert.All(DataStages, s => Assert.Null(graph.RootSeedOf(s)));
     }
@@ -57,7 +59,7 @@ public sealed class SeedGraphTests : IDisposable
     {
         var graph = PipelineComposition.Graph(PipelineComposition.Full, Load("seeds=1"));
 
-        Assert.Equal([.. DataStages, "safety-train", "malicious-finetune", "evaluate"], graph.Stages.Select(s => s.Name));
+        Assert.Equal([.. DataStages, "control-train", "safety-train", "malicious-finetune", "evaluate"], graph.Stages.Select(s => s.Name));
         Assert.Empty(graph.RootSeeds);
     }
 
@@ -92,7 +94,8 @@ public sealed class SeedGraphTests : IDisposable
 
         var variants = ComparisonVariant.Defaults.Select(v => v.Name).ToList();
         Assert.Equal(variants.SelectMany(v => new[] { $"evaluate@{v}-seed-1", $"evaluate@{v}-seed-2" }).Order(), graph["compare"].Inputs.Order());
-        Assert.Equal(DataStages.Length + 3 * 2 * variants.Count + 1, graph.Stages.Count);
+        // One control per seed serves every variant.
+        Assert.Equal(DataStages.Length + 2 + 3 * 2 * variants.Count + 1, graph.Stages.Count);
         Assert.DoesNotContain(graph.Stages, s => s.Name == "seeds");
         foreach (var v in variants)
         {
