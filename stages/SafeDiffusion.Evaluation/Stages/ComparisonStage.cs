@@ -42,26 +42,8 @@ public sealed class ComparisonStage : Stage<EvaluationResult, ComparisonResult, 
 
     public override IReadOnlyList<string> Inputs { get; }
 
-    public override IPropagatorBlock<EvaluationResult, ComparisonResult> Build(StageContext context, ComparisonConfig config)
-    {
-        var results = new List<EvaluationResult>();
-        var output = new BufferBlock<ComparisonResult>(new DataflowBlockOptions { CancellationToken = context.Cancellation });
-        var input = new ActionBlock<EvaluationResult>(r => results.Add(r), new ExecutionDataflowBlockOptions { CancellationToken = context.Cancellation });
-        input.Completion.ContinueWith(t =>
-        {
-            try
-            {
-                if (!t.IsCompletedSuccessfully) throw t.Exception?.GetBaseException() ?? new OperationCanceledException();
-                output.Post(Write(context, results));
-                output.Complete();
-            }
-            catch (Exception e)
-            {
-                ((IDataflowBlock)output).Fault(e);
-            }
-        }, TaskScheduler.Default);
-        return DataflowBlock.Encapsulate(input, output);
-    }
+    public override IPropagatorBlock<EvaluationResult, ComparisonResult> Build(StageContext context, ComparisonConfig config) =>
+        GatheringBlock.Create<EvaluationResult, ComparisonResult>(results => Write(context, results), context.Cancellation);
 
     public override async IAsyncEnumerable<ComparisonResult> ReplayAsync(StageContext context, ComparisonConfig config, [EnumeratorCancellation] CancellationToken ct)
     {

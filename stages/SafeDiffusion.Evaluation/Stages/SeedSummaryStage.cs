@@ -29,26 +29,8 @@ public sealed class SeedSummaryStage(IReadOnlyList<(string Name, long Seed, stri
 
     public override IReadOnlyList<string> Inputs { get; } = seeds.Select(s => s.EvaluateStage).ToList();
 
-    public override IPropagatorBlock<EvaluationResult, SeedSummaryResult> Build(StageContext context, SeedSummaryConfig config)
-    {
-        var results = new List<EvaluationResult>();
-        var output = new BufferBlock<SeedSummaryResult>(new DataflowBlockOptions { CancellationToken = context.Cancellation });
-        var input = new ActionBlock<EvaluationResult>(r => results.Add(r), new ExecutionDataflowBlockOptions { CancellationToken = context.Cancellation });
-        input.Completion.ContinueWith(t =>
-        {
-            try
-            {
-                if (!t.IsCompletedSuccessfully) throw t.Exception?.GetBaseException() ?? new OperationCanceledException();
-                output.Post(Write(context, results));
-                output.Complete();
-            }
-            catch (Exception e)
-            {
-                ((IDataflowBlock)output).Fault(e);
-            }
-        }, TaskScheduler.Default);
-        return DataflowBlock.Encapsulate(input, output);
-    }
+    public override IPropagatorBlock<EvaluationResult, SeedSummaryResult> Build(StageContext context, SeedSummaryConfig config) =>
+        GatheringBlock.Create<EvaluationResult, SeedSummaryResult>(results => Write(context, results), context.Cancellation);
 
     public override async IAsyncEnumerable<SeedSummaryResult> ReplayAsync(StageContext context, SeedSummaryConfig config, [EnumeratorCancellation] CancellationToken ct)
     {
