@@ -38,8 +38,9 @@ public sealed class ConfigErrorLocationTests : IDisposable
 
         var e = Assert.Throws<ConfigException>(() => PipelineComposition.BindAll(LoadedConfig.Load(path, [], _dir.Path), PipelineComposition.Compare));
 
-        // The shared section and each built-in variant's copy of it.
-        Assert.Equal(1 + ComparisonVariant.Defaults.Count, e.Issues.Count(i => i.KeyPath.EndsWith(".steps", StringComparison.Ordinal)));
+        // The shared section, the control's copy of it and each built-in variant's copy.
+        Assert.Equal(2 + ComparisonVariant.Defaults.Count, e.Issues.Count(i => i.KeyPath.EndsWith(".steps", StringComparison.Ordinal)));
+        Assert.Contains(e.Issues, i => i.KeyPath == "stages.control-train.steps");
         Assert.All(e.Issues, i => Assert.Equal(new SourceLocation(path, steps + 1, 12), i.Location));
         Assert.Contains(e.Issues, i => i.KeyPath == "stages.safety-train@lt.steps");
     }
