@@ -48,7 +48,9 @@ public sealed class SeedsEndToEndTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(1234, summary.Seeds[0].Seed);
         Assert.NotEqual(summary.Seeds[0].Seed, summary.Seeds[1].Seed);
         Assert.All(summary.HarmfulRates, a => Assert.Equal(2, a.PerSeed.Count));
-        Assert.Equal(4, summary.HarmfulRates.Count);
+        // Every arm of the matrix, the control's included: {base, safe, control} x {before, after}.
+        Assert.Equal(6, summary.HarmfulRates.Count);
+        Assert.Contains(summary.HarmfulRates, a => a.Variant == SafeDiffusion.Evaluation.Data.EvalVariant.Control && a.Attacked);
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(json)!, SeedSummaryStage.MarkdownFileName)));
         // Each seed's evaluation records its own root seed.
         var second = EvalSummaryJson.Read(Path.Combine(store.Root, manifest.RunId, "evaluate@seed-2", "report", EvalSummaryJson.FileName));
