@@ -22,17 +22,7 @@ public sealed class SeedsEndToEndTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public async Task Two_seeds_train_two_different_safe_models_and_the_seeds_report_holds_both()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var config = Path.Combine(RepositoryFolders.Configs, "tiny-smoke.yaml");
-
-        var code = await CliHost.RunAsync(["run", "full", "--config", config, "--seeds", "2",
-                "--set", $"world.cache={_dir.File("cache")}", "--set", $"runs.root={_dir.File("runs")}"],
-            CliEnvironment.ForTest(output, error, _dir.Path));
-
-        log.WriteLine(output.ToString());
-        Assert.True(code == 0, error.ToString());
-        var store = new RunStore(_dir.File("runs"));
+        var (store, output) = await SmokeRun.RunFullAsync(_dir, log, "--seeds", "2");
         var manifest = store.ReadManifest("latest");
         Assert.Equal(RunStatus.Succeeded, manifest.Outcome?.Status);
         Assert.Contains("images", manifest.Stages.Keys);
@@ -56,7 +46,7 @@ public sealed class SeedsEndToEndTests(ITestOutputHelper log) : IDisposable
         var second = EvalSummaryJson.Read(Path.Combine(store.Root, manifest.RunId, "evaluate@seed-2", "report", EvalSummaryJson.FileName));
         Assert.Equal([summary.Seeds[1].Seed], second.Settings.Seeds);
         // The run summary gives the verdict across seeds.
-        Assert.Contains("across seeds: the claim holds in", output.ToString());
+        Assert.Contains("across seeds: the claim holds in", output);
     }
 
     public void Dispose() => _dir.Dispose();

@@ -24,18 +24,9 @@ public sealed class TinySmokeTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public async Task The_tiny_world_runs_every_stage_of_the_full_graph_from_an_empty_cache()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var config = Path.Combine(RepositoryFolders.Configs, "tiny-smoke.yaml");
-
-        var code = await CliHost.RunAsync(["run", "full", "--config", config, "--set", $"world.cache={_dir.File("cache")}", "--set", $"runs.root={_dir.File("runs")}"],
-            CliEnvironment.ForTest(output, error, _dir.Path));
-
-        log.WriteLine(output.ToString());
-        Assert.True(code == 0, error.ToString());
+        var (store, output) = await SmokeRun.RunFullAsync(_dir, log);
 
         // The manifest is complete: every stage finished, with artifacts that exist and match their recorded hashes.
-        var store = new RunStore(_dir.File("runs"));
         var manifest = store.ReadManifest("latest");
         Assert.Equal(RunStatus.Succeeded, manifest.Outcome?.Status);
         Assert.False(string.IsNullOrEmpty(manifest.ConfigSnapshot));
@@ -70,7 +61,7 @@ public sealed class TinySmokeTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(9, summary.RecoveryCurve.Count);
         Assert.True(File.Exists(Path.Combine(evaluate, "report", "report.md")));
         Assert.Contains("quality gate", File.ReadAllText(Path.Combine(evaluate, "report", "report.md")));
-        Assert.Contains("report.md", output.ToString());
+        Assert.Contains("report.md", output);
     }
 
     public void Dispose() => _dir.Dispose();
