@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SafeDiffusion.Core.Errors;
+using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Pipeline.Commands;
 
 namespace SafeDiffusion.Pipeline.Cli;
@@ -57,7 +58,7 @@ public static class CliHost
         }
         catch (Exception e) when (Unwrap(e) is PipelineException p)
         {
-            env.Error.WriteLine($"error: {p.Message}");
+            env.Error.WriteLine($"error: {LibTorchErrors.WithoutBacktrace(p.Message)}");
             return p.ExitCode;
         }
         catch (Exception e)

@@ -3,6 +3,7 @@ using SafeDiffusion.Core.Errors;
 using SafeDiffusion.Core.Progress;
 using SafeDiffusion.Core.Runs;
 using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Pipeline.Cli;
 
 namespace SafeDiffusion.Pipeline.Graphs;
@@ -26,6 +27,9 @@ public sealed record GraphExecutionRequest(
 /// </summary>
 public static class GraphExecution
 {
+    /// <summary>How many times a run stopped by TorchSharp's native-scalar race resumes by itself before it fails.</summary>
+    public const int NativeRaceRetries = 2;
+
     /// <param name="platform">The devices this build and machine offer (null: ask the native libraries).</param>
     /// <exception cref="UsageException">A configured device is missing from this build or machine (preflight, exit code 2).</exception>
     public static async Task<(string RunId, GraphResult Result)> RunAsync(
@@ -66,9 +70,17 @@ public static class GraphExecution
         GraphResult result;
         try
         {
-            var environment = new PipelineEnvironment(run, loaded.Config, loaded.Document, DeviceScheduler.FromConfig(loaded.Config), progress,
-                new ModelCatalog(loaded.Config.Models, PipelineComposition.ModelResolvers(loaded), loaded.BaseDirectory), shard);
-            result = await new GraphRunner().RunAsync(graph, configs, environment, new RunSelection(request.Execute, request.Force), ct).ConfigureAwait(false);
+            // A stage stopped by TorchSharp's native-scalar race resumes from what it saved, as `--run <id>` would.
+            var retry = new TransientFailureRetry(LibTorchErrors.IsScalarLifetimeRace, NativeRaceRetries);
+            result = await retry.RunAsync(attempt =>
+            {
+                var environment = new PipelineEnvironment(run, loaded.Config, loaded.Document, DeviceScheduler.FromConfig(loaded.Config), progress,
+                    new ModelCatalog(loaded.Config.Models, PipelineComposition.ModelResolvers(loaded), loaded.BaseDirectory), shard);
+                // --force discards the selected stages' outputs once; a retry resumes what the first attempt wrote.
+                return new GraphRunner().RunAsync(graph, configs, environment, new RunSelection(request.Execute, request.Force && attempt == 1), ct);
+            }, (retryNumber, e) => progress.Warn(
+                $"{(e as StageFailedException)?.Stage ?? "a stage"} stopped on TorchSharp's native-scalar race, not on anything in your input or " +
+                $"config (docs/known-issues.md); resuming the run where it stopped (retry {retryNumber} of {NativeRaceRetries}).")).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -77,7 +89,7 @@ public static class GraphExecution
         }
         catch (Exception e)
         {
-            run.RecordOutcome(Outcome(RunStatus.Failed, e is PipelineException ? e.Message : $"{e.GetType().Name}: {e.Message}"));
+            run.RecordOutcome(Outcome(RunStatus.Failed, LibTorchErrors.WithoutBacktrace(e is PipelineException ? e.Message : $"{e.GetType().Name}: {e.Message}")));
             StaleReports.Update(graph, run.Manifest, run.Directory);
             throw;
         }
