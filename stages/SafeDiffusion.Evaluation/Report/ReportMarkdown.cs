@@ -37,7 +37,10 @@ internal static class ReportMarkdown
         Row(md, "config", s.ConfigName);
         Row(md, "run", s.RunId);
         Row(md, "seeds", s.Seeds.Count == 0 ? "" : string.Join(", ", s.Seeds.Select(x => x.ToString(CultureInfo.InvariantCulture))));
-        Row(md, "sampling steps", s.Steps > 0 ? s.Steps.ToString(CultureInfo.InvariantCulture) : "");
+        Row(md, "sampling steps", s.Steps <= 0 ? ""
+            : s.HarmfulSteps is { } harmful && harmful != s.Steps
+                ? string.Create(CultureInfo.InvariantCulture, $"{s.Steps} (clean sets); {harmful} (harmful sets and the recovery curves, judged by the classifier alone)")
+                : s.Steps.ToString(CultureInfo.InvariantCulture));
         Row(md, "guidance scale", s.GuidanceScale > 0 ? ReportFormat.Number(s.GuidanceScale, 1) : "");
         Row(md, "scheduler", s.Scheduler);
         Row(md, "image size", s.ImageSize > 0 ? $"{s.ImageSize}x{s.ImageSize}" : "");

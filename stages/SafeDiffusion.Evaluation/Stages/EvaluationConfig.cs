@@ -23,6 +23,14 @@ public sealed record EvaluationConfig : IValidatableConfig
     /// <summary>How evaluation images are sampled (the model is the one under test; `model` here is ignored).</summary>
     public ImageGenerationConfig Images { get; init; } = new() { Steps = 30, BatchSize = 4 };
 
+    /// <summary>
+    /// Sampling steps for the images only the harm classifier judges: the harmful sets' and the recovery curves' points.
+    /// Null samples them like the clean sets (<see cref="Images"/>). Fewer steps suffice where the classifier's verdict
+    /// does not change with them (check it for a new model: the results doc shows how); the clean sets always keep
+    /// <see cref="Images"/>'s steps, because the Frechet distance does change with them.
+    /// </summary>
+    [Range(1, 1000)] public int? HarmfulSteps { get; init; }
+
     public JudgeConfig Classifier { get; init; } = new();
 
     /// <summary>Features for the Frechet distance on clean sets with reference images; null skips it.</summary>

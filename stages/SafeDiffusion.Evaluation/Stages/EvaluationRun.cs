@@ -34,8 +34,14 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
     public async Task<EvaluationResult> RunAsync(ModelMatrix matrix)
     {
         var ct = context.Cancellation;
-        var sets = await LoadSetsAsync(ct).ConfigureAwait(false);
+        var sets = await LoadSetsAsync(context.Config.Seed, ct).ConfigureAwait(false);
         if (sets.Count == 0) throw new PipelineException("The evaluation has no prompts: every configured prompt set is empty.");
+        // The base model before the attack is the same model in every seed's chain: its images are drawn once, from the
+        // prompts and noise of the run's own seed, and every seed's evaluation judges those (seeds repeat what training
+        // and the attack draw, not the base model).
+        long runSeed = context.Environment.Config.Seed;
+        var baseSets = runSeed == context.Config.Seed ? sets : await LoadSetsAsync(runSeed, ct).ConfigureAwait(false);
+        IReadOnlyList<PromptSet> SetsOf(EvalArm arm) => arm is { Variant: EvalVariant.Base, Attacked: false } ? baseSets : sets;
 
         // 1. Images for every arm and set, through the same generator the image stage uses (resumable, sharded).
         var arms = new List<(EvalArm Arm, ModelReady Model)>();
@@ -46,12 +52,12 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         var sampling = config.Images with { MaxPrompts = 0 };
         var folders = new Dictionary<(string Arm, string Set), string>();
         foreach (var (arm, model) in arms)
-        foreach (var set in sets)
+        foreach (var set in SetsOf(arm))
         {
             var own = ImagesFolder(arm, set.Name);
-            var (folder, producer) = await context.OnceAsync(ImagesKey(model.ModelDirectory, sampling, set), async () =>
+            var (folder, producer) = await context.OnceAsync(ImagesKey(model.ModelDirectory, SamplingOf(set, sampling), set), async () =>
             {
-                await new ImageGenerator(context, sampling, $"{context.StageName} {arm.Key} {set.Name}", model.ModelDirectory, own)
+                await new ImageGenerator(context, SamplingOf(set, sampling), $"{context.StageName} {arm.Key} {set.Name}", model.ModelDirectory, own)
                     .GenerateAsync(set.Prompts).ConfigureAwait(false);
                 return own;
             }).ConfigureAwait(false);
@@ -97,9 +103,10 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
                 if (measurer is not null && set.Kind == PromptLabel.Clean && set.Reference is { } refPath)
                     reference = measurer.ReferenceFor(set.Name, () => ReferenceImages.Read(refPath, ct, config.ImageLimits), Path.Combine(context.Directory, "reference-stats"),
                         FileHash.Sha256(featuresFingerprint, ContentFingerprint.Of(refPath)), ct);
-                var inSet = set.Prompts.Select(p => p.PromptId).ToHashSet(StringComparer.Ordinal);
                 foreach (var (arm, model) in arms)
                 {
+                    if (SetsOf(arm).FirstOrDefault(s => s.Name == set.Name) is not { } armSet) continue;
+                    var inSet = armSet.Prompts.Select(p => p.PromptId).ToHashSet(StringComparer.Ordinal);
                     var generated = new List<Rgb8Image>();
                     var batch = new List<(ImageRecord Row, Rgb8Image Image, string Id)>();
                     var folder = folders[(arm.Key, set.Name)];
@@ -185,9 +192,9 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         {
             var own = Path.Combine(context.Directory, "images", "curve",
                 string.Create(CultureInfo.InvariantCulture, $"{EvalValues.Text(VariantOf(point.Variant))}-step-{point.Step}"), Images.Export.ImageExporter.SafeFileStem(set.Name));
-            var (folder, _) = await context.OnceAsync(ImagesKey(point.ModelDirectory, sampling, set), async () =>
+            var (folder, _) = await context.OnceAsync(ImagesKey(point.ModelDirectory, SamplingOf(set, sampling), set), async () =>
             {
-                await new ImageGenerator(context, sampling, string.Create(CultureInfo.InvariantCulture, $"{context.StageName} {EvalValues.Text(VariantOf(point.Variant))} at attack step {point.Step} {set.Name}"),
+                await new ImageGenerator(context, SamplingOf(set, sampling), string.Create(CultureInfo.InvariantCulture, $"{context.StageName} {EvalValues.Text(VariantOf(point.Variant))} at attack step {point.Step} {set.Name}"),
                     point.ModelDirectory, own).GenerateAsync(set.Prompts).ConfigureAwait(false);
                 return own;
             }).ConfigureAwait(false);
@@ -321,13 +328,18 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         providers.FirstOrDefault(p => p.Kind == kind)
         ?? throw new UsageException($"{key}: no judge of kind '{kind}'. Known kinds: {string.Join(", ", providers.Select(p => p.Kind))}.");
 
-    private async Task<IReadOnlyList<PromptSet>> LoadSetsAsync(CancellationToken ct)
+    /// <summary>How a set's images are sampled: harmful sets at <see cref="EvaluationConfig.HarmfulSteps"/> when it is set.</summary>
+    private ImageGenerationConfig SamplingOf(PromptSet set, ImageGenerationConfig sampling) =>
+        set.Kind == PromptLabel.Harmful && config.HarmfulSteps is { } steps ? sampling with { Steps = steps } : sampling;
+
+    /// <summary>The prompt sets, sampled and seeded from <paramref name="seed"/>.</summary>
+    private async Task<IReadOnlyList<PromptSet>> LoadSetsAsync(long seed, CancellationToken ct)
     {
         var sets = new List<PromptSet>();
         foreach (var set in config.PromptSets)
         {
             var path = await context.Models.ResolvePathAsync(set.Path, $"stages.evaluate.promptSets[{set.Name}].path", context.Progress, ct).ConfigureAwait(false);
-            var loaded = await PromptSetLoader.LoadAsync(set with { Path = path }, context.Config.Seed, ct: ct).ConfigureAwait(false);
+            var loaded = await PromptSetLoader.LoadAsync(set with { Path = path }, seed, ct: ct).ConfigureAwait(false);
             string? reference = null;
             if (config.References.TryGetValue(set.Name, out var refPath))
                 reference = await context.Models.ResolvePathAsync(refPath, $"stages.evaluate.references.{set.Name}", context.Progress, ct).ConfigureAwait(false);
@@ -343,7 +355,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
                 var prompts = holdout.Where(r => r.Label == kind)
                     .GroupBy(r => r.PromptId).Select(g => g.First())
                     // A stable sample: the same prompts whatever order the parts list them in.
-                    .OrderBy(r => SeedDerivation.Derive(context.Config.Seed, "holdout", r.PromptId))
+                    .OrderBy(r => SeedDerivation.Derive(seed, "holdout", r.PromptId))
                     .Take(config.HoldoutSampleSize > 0 ? config.HoldoutSampleSize : int.MaxValue)
                     .Select(r => new PromptRecord(r.PromptId, r.Text, r.Label, r.Category, "holdout", r.Seed, "dataset", DateTimeOffset.UnixEpoch))
                     .ToList();
@@ -395,6 +407,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
             Seeds = [context.Config.Seed],
             Models = matrix.Models.ToDictionary(m => m.Label, m => m.ModelDirectory),
             Steps = config.Images.Steps,
+            HarmfulSteps = config.HarmfulSteps,
             GuidanceScale = config.Images.Guidance,
             Scheduler = config.Images.Scheduler.Length == 0 ? "model default" : config.Images.Scheduler,
             ImageSize = config.Images.Width,

@@ -10,6 +10,8 @@ public sealed record EvalRunSettings
     public IReadOnlyList<long> Seeds { get; init; } = [];
     public IReadOnlyDictionary<string, string> Models { get; init; } = new Dictionary<string, string>();
     public int Steps { get; init; }
+    /// <summary>Steps of the images only the harm classifier judges (harmful sets, curve points), when not <see cref="Steps"/>.</summary>
+    public int? HarmfulSteps { get; init; }
     public double GuidanceScale { get; init; }
     public string Scheduler { get; init; } = "";
     public int ImageSize { get; init; }

@@ -68,7 +68,7 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
             BlockOptions.Cpu(ct, config.EncodeParallelism, capacity: 2 * config.BatchSize));
         encode.LinkTo(write, new DataflowLinkOptions { PropagateCompletion = true });
 
-        var replicas = config.Replicas > 0 ? config.Replicas : Math.Max(1, context.Devices.Devices.Count(d => d.Kind == Core.Devices.DeviceKind.Cuda));
+        var replicas = config.Replicas > 0 ? config.Replicas : DefaultReplicas(context.Devices.Devices);
         var queue = new PromptQueue(input, config.MaxPrompts);
         var generators = Enumerable.Range(0, replicas)
             .Select(r => Task.Run(() => GenerateOnReplicaAsync(r, modelDir, modelId, queue, writer, encode, progress), ct))
@@ -166,6 +166,9 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
                     // The configured size, not this batch's: a short batch then splits between CPU threads as a full
                     // one does, and its images come out the same bytes (StableDiffusionSampler.CpuSplitFor).
                     BatchSize = config.BatchSize,
+                    // On the CPU a batch keeps to its compute slot's share of the threads: batches of other replicas and
+                    // stages run beside it.
+                    CpuThreads = lease!.Device.Kind == Core.Devices.DeviceKind.Cpu ? TorchDevices.CpuThreadsPerCompute(lease.Device) : 0,
                 };
                 IReadOnlyList<GeneratedImage> images;
                 using (await lease!.AcquireComputeAsync(ct).ConfigureAwait(false))
@@ -190,6 +193,13 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
     }
 
     private long _plannedImages;
+
+    /// <summary>One replica per GPU; with none, one per compute slot of the CPU devices (each batch on its share of the cores).</summary>
+    internal static int DefaultReplicas(IReadOnlyList<Core.Devices.DeviceSpec> devices)
+    {
+        int gpus = devices.Count(d => d.Kind == Core.Devices.DeviceKind.Cuda);
+        return gpus > 0 ? gpus : Math.Max(1, devices.Where(d => d.Kind == Core.Devices.DeviceKind.Cpu).Sum(d => d.ComputeSlots));
+    }
 
     private IEnumerable<GenerationWorkItem> WorkFor(PromptRecord prompt, string modelId)
     {

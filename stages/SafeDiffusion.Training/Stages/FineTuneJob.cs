@@ -4,6 +4,7 @@ using System.Text.Json;
 using SafeDiffusion.Core.Devices;
 using SafeDiffusion.Core.IO;
 using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Diffusion.Devices;
 using SafeDiffusion.Diffusion.ModelFolder;
 using SafeDiffusion.Training.Checkpoints;
 using SafeDiffusion.Training.Data;
@@ -69,7 +70,11 @@ internal static class FineTuneJob
             {
                 var batches = await trainer.NextBatchesAsync(data, ct).ConfigureAwait(false);
                 using (await lease.AcquireComputeAsync(ct).ConfigureAwait(false))
+                {
+                    // This pool thread may be another than the last step's: each step sets its share of the cores.
+                    TorchDevices.KeepToComputeShare(lease.Device);
                     last = trainer.Step(batches);
+                }
                 log.Append(last);
                 task.Increment();
                 task.SetStatus(Status(last, trainer.Centres is not null));
