@@ -16,4 +16,12 @@ public interface IImageFeatureExtractor : IDisposable
     int Dimension { get; }
 
     Tensor Extract(IReadOnlyList<Rgb8Image> images);
+
+    /// <summary>
+    /// The factor KID's cubic kernel k(x, y) = (x·y/d + 1)³ applies to these features first: 1 for Inception's, whose
+    /// scale the kernel was chosen for (x·y/d well under 1). Features of a much larger scale make the kernel's values
+    /// huge and KID the small difference of huge numbers, with a standard error larger than any effect. The Frechet
+    /// distance is reported in the features' own units and is not scaled.
+    /// </summary>
+    double KernelScale => 1.0;
 }

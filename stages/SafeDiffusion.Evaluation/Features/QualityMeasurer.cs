@@ -55,13 +55,17 @@ public sealed class QualityMeasurer(IImageFeatureExtractor? inception, IImageFea
         return new QualityMeasurement(arm.Variant, arm.Attacked, promptSet, fid, clipFd, kid?.Value, kid?.StandardError);
     }
 
-    private static KernelDistance Kernel(FeatureSample generated, FeatureSample reference)
+    private KernelDistance Kernel(FeatureSample generated, FeatureSample reference)
     {
         if (!string.Equals(generated.Features, reference.Features, StringComparison.Ordinal))
             throw new ArgumentException($"features of '{generated.Features}' cannot be compared with features of '{reference.Features}'.");
+        double scale = inception!.KernelScale;
         using var g = generated.ToTensor();
         using var r = reference.ToTensor();
-        return KernelInceptionDistance.Compute(g, r);
+        if (scale == 1.0) return KernelInceptionDistance.Compute(g, r);
+        using var gs = g * scale;
+        using var rs = r * scale;
+        return KernelInceptionDistance.Compute(gs, rs);
     }
 
     private FeatureSample CachedVectors(IImageFeatureExtractor extractor, string promptSet, Func<IEnumerable<Rgb8Image>> images, string folder,

@@ -97,4 +97,41 @@ public class QualityMeasurerTests
         Assert.Equal(expected.StandardError, other.KidStandardError!.Value, 1e-9);
         Assert.True(other.KidStandardError > 0);
     }
+
+    /// <summary>Another extractor's features times ten, declaring that KID should see them at a tenth.</summary>
+    private sealed class TenfoldFeatures(IImageFeatureExtractor inner) : IImageFeatureExtractor
+    {
+        public string Name => inner.Name + "-x10";
+        public int Dimension => inner.Dimension;
+        public double KernelScale => 0.1;
+
+        public TorchSharp.torch.Tensor Extract(IReadOnlyList<Rgb8Image> images)
+        {
+            using var features = inner.Extract(images);
+            return features * 10.0;
+        }
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void Kid_sees_features_at_their_extractor_s_kernel_scale_while_the_frechet_distance_keeps_their_units()
+    {
+        using var scorer = TinyClip.Scorer();
+        using var features = ClipImageFeatureExtractor.For(scorer, torch.CPU);
+        using var tenfold = new TenfoldFeatures(features);
+        using var dir = new TempDirectory("quality");
+        var reference = TinyClip.Images(12);
+        var generated = TinyClip.Images(12, 33, 29);
+        var arm = new EvalArm(EvalVariant.Base, false);
+        var plain = new QualityMeasurer(inception: features, clip: null);
+        var scaled = new QualityMeasurer(inception: tenfold, clip: null);
+
+        var atOwnScale = plain.Measure(arm, "coco", generated, plain.ReferenceFor("coco", () => reference, dir.Path, "plain"));
+        var atTenfold = scaled.Measure(arm, "coco", generated, scaled.ReferenceFor("coco", () => reference, dir.Path, "tenfold"));
+
+        Assert.Equal(atOwnScale.Kid!.Value, atTenfold.Kid!.Value, 1e-6 * Math.Max(1, Math.Abs(atOwnScale.Kid.Value)));
+        Assert.Equal(atOwnScale.KidStandardError!.Value, atTenfold.KidStandardError!.Value, 1e-6 * Math.Max(1, atOwnScale.KidStandardError.Value));
+        Assert.Equal(100 * atOwnScale.Fid!.Value, atTenfold.Fid!.Value, 1e-3 * Math.Max(1, 100 * atOwnScale.Fid.Value));
+    }
 }
