@@ -55,7 +55,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         foreach (var set in SetsOf(arm))
         {
             var own = ImagesFolder(arm, set.Name);
-            var (folder, producer) = await context.OnceAsync(ImagesKey(model.ModelDirectory, SamplingOf(set, sampling), set), async () =>
+            var (folder, producer) = await context.OnceAsync(await ImagesKeyAsync(model.ModelDirectory, SamplingOf(set, sampling), set).ConfigureAwait(false), async () =>
             {
                 await new ImageGenerator(context, SamplingOf(set, sampling), $"{context.StageName} {arm.Key} {set.Name}", model.ModelDirectory, own)
                     .GenerateAsync(set.Prompts).ConfigureAwait(false);
@@ -192,7 +192,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         {
             var own = Path.Combine(context.Directory, "images", "curve",
                 string.Create(CultureInfo.InvariantCulture, $"{EvalValues.Text(VariantOf(point.Variant))}-step-{point.Step}"), Images.Export.ImageExporter.SafeFileStem(set.Name));
-            var (folder, _) = await context.OnceAsync(ImagesKey(point.ModelDirectory, SamplingOf(set, sampling), set), async () =>
+            var (folder, _) = await context.OnceAsync(await ImagesKeyAsync(point.ModelDirectory, SamplingOf(set, sampling), set).ConfigureAwait(false), async () =>
             {
                 await new ImageGenerator(context, SamplingOf(set, sampling), string.Create(CultureInfo.InvariantCulture, $"{context.StageName} {EvalValues.Text(VariantOf(point.Variant))} at attack step {point.Step} {set.Name}"),
                     point.ModelDirectory, own).GenerateAsync(set.Prompts).ConfigureAwait(false);
@@ -278,10 +278,16 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
     }
 
     /// <summary>Names the images of one model for one prompt set by everything that decides them.</summary>
-    private string ImagesKey(string modelDirectory, ImageGenerationConfig sampling, PromptSet set) =>
-        "eval-images:" + FileHash.Sha256(Path.GetFullPath(modelDirectory),
+    private async Task<string> ImagesKeyAsync(string modelDirectory, ImageGenerationConfig sampling, PromptSet set)
+    {
+        // The model by content, hashed once per folder and execution: chains that trained the same weights (every
+        // compare variant attacks the same base model with the same seed) then share its images.
+        var (model, _) = await context.OnceAsync("model-content:" + Path.GetFullPath(modelDirectory),
+            () => Task.Run(() => ContentFingerprint.Of(modelDirectory), context.Cancellation)).ConfigureAwait(false);
+        return "eval-images:" + FileHash.Sha256(model,
             [System.Text.Json.JsonSerializer.Serialize(sampling), context.Shard.ToString(), set.Name,
              .. set.Prompts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.PromptId}|{p.Seed}|{p.Guidance}|{p.Text}"))]);
+    }
 
     private string ImagesFolder(EvalArm arm, string set) =>
         Path.Combine(context.Directory, "images", arm.Key, Images.Export.ImageExporter.SafeFileStem(set));
