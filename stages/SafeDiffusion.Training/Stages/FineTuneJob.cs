@@ -6,6 +6,7 @@ using SafeDiffusion.Core.IO;
 using SafeDiffusion.Core.Stages;
 using SafeDiffusion.Diffusion.Devices;
 using SafeDiffusion.Diffusion.ModelFolder;
+using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Training.Checkpoints;
 using SafeDiffusion.Training.Data;
 using SafeDiffusion.Training.Engine;
@@ -34,7 +35,20 @@ internal static class FineTuneJob
     public static string SaveFolder(string jobDirectory, int step) =>
         Path.Combine(jobDirectory, SavesFolder, string.Create(CultureInfo.InvariantCulture, $"step-{step}"));
 
-    public static async Task<FineTuneJobResult> RunAsync(StageContext context, DeviceLease lease, FineTuneJobSpec spec, CancellationToken ct)
+    /// <summary>How many times a job stopped by TorchSharp's native-scalar race resumes from its saved state by itself.</summary>
+    public const int NativeRaceRetries = 3;
+
+    /// <summary>
+    /// Runs the job; when TorchSharp's native-scalar race stops it (docs/known-issues.md), resumes it from its last saved
+    /// state up to <see cref="NativeRaceRetries"/> times, so the other jobs of the run keep going.
+    /// </summary>
+    public static Task<FineTuneJobResult> RunAsync(StageContext context, DeviceLease lease, FineTuneJobSpec spec, CancellationToken ct) =>
+        new TransientFailureRetry(LibTorchErrors.IsScalarLifetimeRace, NativeRaceRetries).RunAsync(
+            _ => RunOnceAsync(context, lease, spec, ct),
+            (retry, _) => context.Progress.Warn($"{context.StageName}: {spec.Name} stopped on TorchSharp's native-scalar race, not on anything in " +
+                $"your input (docs/known-issues.md); resuming it from its last saved state (retry {retry} of {NativeRaceRetries})."));
+
+    private static async Task<FineTuneJobResult> RunOnceAsync(StageContext context, DeviceLease lease, FineTuneJobSpec spec, CancellationToken ct)
     {
         System.IO.Directory.CreateDirectory(spec.Directory);
         var device = TorchDevice(lease.Device);
