@@ -226,10 +226,10 @@ public static class PipelineComposition
         var configs = StageConfigs.Bind(stages, config, document, binder);
         var copies = SeedCopies(loaded, graphName);
         if (copies.Count == 0) return configs;
-        // A section's own seed would give every seed's copy the same draws: the seeds would not be independent.
+        // A section's own seed would give every seed's copy the same draws: the seeds would not be independent. A seed
+        // a section inherits (the control's, copied from safety-train's) is reported once, where it is written.
         var seedBinder = new ConfigBinder(loaded.Document);
-        // The control's section is safety-train's copied: its seed is reported there unless its own section pins one.
-        foreach (var plain in SeededStageNames.Where(s => s != ControlTrain || loaded.Document.Find($"stages.{ControlTrain}.seed") is not null))
+        foreach (var plain in SeededStageNames.Where(s => document.InheritedFrom($"stages.{s}.seed") is null))
             if (configs[plain] is FineTuneConfig { Seed: { } pinned })
                 seedBinder.Report(loaded.Document.Find($"stages.{plain}.seed"), $"stages.{plain}.seed",
                     $"pins the stage's seed to {pinned}, so every one of the {RunSeedsOf(loaded).Count} seeds would train alike. Remove it, or run one seed (`seeds: 1`, `--seeds 1`).");

@@ -17,11 +17,16 @@ public sealed class ConfigDocument
     // by their position in the file.
     private readonly Dictionary<YamlNode, SourceLocation> _origins;
 
+    // Values a copied section took from the section it copies (WithCopiedSection), and the key path each was first
+    // written at. A value set on the copy (an override, a --set) is a new node, so it is never here.
+    private readonly Dictionary<YamlNode, string> _inheritedFrom;
+
     private ConfigDocument(string sourceName, YamlMappingNode root)
     {
         SourceName = sourceName;
         Root = root;
         _origins = new Dictionary<YamlNode, SourceLocation>(ReferenceEqualityComparer.Instance);
+        _inheritedFrom = new Dictionary<YamlNode, string>(ReferenceEqualityComparer.Instance);
     }
 
     public string SourceName { get; }
@@ -97,7 +102,8 @@ public sealed class ConfigDocument
     /// A copy of the document where the mapping at <paramref name="toPath"/> is a copy of the one at
     /// <paramref name="fromPath"/> (empty if absent) with <paramref name="overrides"/> (key=value, relative) applied.
     /// `pipeline run compare` derives each variant's stage sections this way. The copied nodes are located where
-    /// the originals are; the overrides at <paramref name="overridesFrom"/>.
+    /// the originals are; the overrides at <paramref name="overridesFrom"/>. Every value the copy keeps from
+    /// <paramref name="fromPath"/> is recorded as inherited (<see cref="InheritedFrom"/>); the overrides are its own.
     /// </summary>
     public ConfigDocument WithCopiedSection(string fromPath, string toPath, IEnumerable<string> overrides, SourceLocation overridesFrom)
     {
@@ -105,14 +111,39 @@ public sealed class ConfigDocument
         var keys = toPath.Split('.');
         CheckKeyDepth(keys.Length, overridesFrom);
         var parent = copy.MappingAt(keys[..^1], Locate(Find(fromPath)));
-        var clone = copy.Find(fromPath) is YamlMappingNode section
-            ? copy.CopyOf(section, copy, new Dictionary<YamlNode, YamlNode>(ReferenceEqualityComparer.Instance))
-            : copy.Made(new YamlMappingNode(), Locate(null));
+        YamlMappingNode clone;
+        if (copy.Find(fromPath) is YamlMappingNode section)
+        {
+            clone = (YamlMappingNode)copy.CopyOf(section, copy, new Dictionary<YamlNode, YamlNode>(ReferenceEqualityComparer.Instance));
+            foreach (var (relative, original, copied) in Values(section, clone, ""))
+                copy._inheritedFrom[copied] = copy._inheritedFrom.GetValueOrDefault(original) ?? $"{fromPath}.{relative}";
+        }
+        else clone = copy.Made(new YamlMappingNode(), Locate(null));
         // The file's anchors name its own nodes; a second node under the same name would change what an alias means.
         foreach (var node in clone.AllNodes) node.Anchor = AnchorName.Empty;
         copy.Replace(parent, keys[^1], clone);
         foreach (var o in overrides) copy.Assign($"{toPath}.{o}", overridesFrom);
         return copy;
+    }
+
+    /// <summary>
+    /// Where the value at the dotted key path <paramref name="path"/> was written, when it is one a copied section
+    /// took unchanged from the section it copies (<see cref="WithCopiedSection"/>): that section's key path (through
+    /// copies of copies, the first). Null where the value is this section's own (written in the file, given by
+    /// --set, or an override of the copy) or there is no value.
+    /// </summary>
+    public string? InheritedFrom(string path) => Find(path) is { } node ? _inheritedFrom.GetValueOrDefault(node) : null;
+
+    // Every value below two mappings of the same shape (an original and its copy), with its key path below them.
+    private static IEnumerable<(string Path, YamlNode Original, YamlNode Copy)> Values(YamlMappingNode original, YamlMappingNode copy, string prefix)
+    {
+        foreach (var ((key, value), (_, copied)) in original.Children.Zip(copy.Children))
+        {
+            var path = prefix + (key is YamlScalarNode { Value: { } name } ? name : key.ToString());
+            yield return (path, value, copied);
+            if (value is YamlMappingNode inner && copied is YamlMappingNode innerCopy)
+                foreach (var below in Values(inner, innerCopy, path + ".")) yield return below;
+        }
     }
 
     private ConfigDocument Copy()
@@ -139,6 +170,7 @@ public sealed class ConfigDocument
         copy.Tag = node.Tag;
         copy.Anchor = node.Anchor;
         copies[node] = copy;
+        if (from._inheritedFrom.TryGetValue(node, out var source)) _inheritedFrom[copy] = source;
         return Made(copy, from.Locate(node));
     }
 
@@ -193,13 +225,19 @@ public sealed class ConfigDocument
         return node;
     }
 
-    // The mapping at `keys` below the root, made (and located at `origin`) where missing or not a mapping.
+    // The mapping at `keys` below the root, made (and located at `origin`) where missing or not a mapping. Something
+    // is about to be set in it, so neither it nor a mapping on the way holds only what was inherited any more.
     private YamlMappingNode MappingAt(IEnumerable<string> keys, SourceLocation origin)
     {
         var node = Root;
         foreach (var key in keys)
         {
-            if (node.Children.FirstOrDefault(kv => Same(kv.Key, key)).Value is YamlMappingNode child) { node = child; continue; }
+            if (node.Children.FirstOrDefault(kv => Same(kv.Key, key)).Value is YamlMappingNode child)
+            {
+                _inheritedFrom.Remove(child);
+                node = child;
+                continue;
+            }
             node = Replace(node, key, Made(new YamlMappingNode(), origin));
         }
         return node;

@@ -1,6 +1,8 @@
 using SafeDiffusion.Images.Codecs;
 using System.ComponentModel.DataAnnotations;
 using SafeDiffusion.Core.Configuration;
+using SafeDiffusion.Core.Stages;
+using SafeDiffusion.Training.Data;
 using SafeDiffusion.Training.Checkpoints;
 using SafeDiffusion.Training.Engine;
 using SafeDiffusion.Training.Optimization;
@@ -105,6 +107,21 @@ public abstract record FineTuneConfig : IValidatableConfig
 
     /// <summary>Device memory to lease; null estimates it from the UNet's parameter count, the resolution and the batch size.</summary>
     public ByteSize? Memory { get; init; }
+
+    /// <summary>
+    /// How a fine-tune with root seed <paramref name="seed"/> turns rows into batches at <paramref name="resolution"/>
+    /// pixels: these settings' preprocessing, batch and data workers, augmentation drawn from the seed's "augment" stream.
+    /// </summary>
+    internal TrainingDataOptions TrainingData(int resolution, long seed) => new()
+    {
+        Image = new ImagePreprocessing(resolution, CenterCrop, RandomFlip),
+        BatchSize = BatchSize,
+        CaptionDropout = CaptionDropout,
+        ImageLimits = ImageDecodeLimits.Square(MaxImageSide),
+        Prefetch = Prefetch,
+        Workers = DataWorkers,
+        Seed = SeedDerivation.Derive(seed, "augment"),
+    };
 
     internal TrainerSettings Trainer(long seed) => new()
     {

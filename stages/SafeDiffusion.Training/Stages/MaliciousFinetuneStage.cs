@@ -1,4 +1,3 @@
-using SafeDiffusion.Images.Codecs;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using SafeDiffusion.Core.Contracts;
@@ -89,16 +88,7 @@ public sealed class MaliciousFinetuneStage(string name, string safetyTrainStage,
                 model.ModelDirectory,
                 Path.Combine(context.Directory, name),
                 new ParquetTrainingRows(dataset.TrainDirectory, HarmfulOnly, DatasetSplit.Train, config.ShuffleBuffer, SeedDerivation.Derive(seed, "data")),
-                new TrainingDataOptions
-                {
-                    Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
-                    BatchSize = config.BatchSize,
-                    CaptionDropout = config.CaptionDropout,
-                    ImageLimits = ImageDecodeLimits.Square(config.MaxImageSide),
-                    Prefetch = config.Prefetch,
-                    Workers = config.DataWorkers,
-                    Seed = SeedDerivation.Derive(seed, "augment"),
-                },
+                config.TrainingData(resolution, seed),
                 config.Trainer(seed) with { Steps = config.TotalSteps },
                 new ObjectiveSettings { Method = SafetyMethod.Plain },
                 config,

@@ -1,4 +1,3 @@
-using SafeDiffusion.Images.Codecs;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using SafeDiffusion.Core.Contracts;
@@ -73,17 +72,8 @@ public sealed class SafetyTrainStage(string name, string datasetStage, ModelVari
             Label(config),
             baseModel,
             context.Directory,
-            new ParquetTrainingRows(dataset.TrainDirectory, config.Rows == TrainingRows.CleanOnly ? CleanOnly : BothClasses, DatasetSplit.Train, config.ShuffleBuffer, Core.Stages.SeedDerivation.Derive(seed, "data")),
-            new TrainingDataOptions
-            {
-                Image = new ImagePreprocessing(resolution, config.CenterCrop, config.RandomFlip),
-                BatchSize = config.BatchSize,
-                CaptionDropout = config.CaptionDropout,
-                ImageLimits = ImageDecodeLimits.Square(config.MaxImageSide),
-                Prefetch = config.Prefetch,
-                Workers = config.DataWorkers,
-                Seed = Core.Stages.SeedDerivation.Derive(seed, "augment"),
-            },
+            new ParquetTrainingRows(dataset.TrainDirectory, config.Rows == TrainingRows.CleanOnly ? CleanOnly : BothClasses, DatasetSplit.Train, config.ShuffleBuffer, SeedDerivation.Derive(seed, "data")),
+            config.TrainingData(resolution, seed),
             config.Trainer(seed),
             config.Objective,
             config,

@@ -42,9 +42,7 @@ public class ParquetPartFuzzTests(ITestOutputHelper output) : IDisposable
             await foreach (var _ in table.ReadRowsAsync(table.Columns.Where(c => c != "png").ToList())) { }
         }, e => e is InputDataException, output);
 
-        Assert.True(counts.Cases >= 200, $"only {counts.Cases} cases");
-        Assert.True(counts.ClearErrors > 0, "no mutation was refused: the mutations do not reach the readers");
-        Assert.True(counts.Failures.Count == 0, counts.FailureReport());
+        FuzzAssert.Held(counts, minimumCases: 200, someMustRead: false);
     }
 
     private async Task<byte[]> ValidPartAsync()

@@ -56,8 +56,6 @@ public class SafetensorsFuzzTests(ITestOutputHelper output)
             ModuleWeightLoader.Load(module, [file]).ThrowIfMissing("fuzz");
         }, e => e is InputDataException, output);
 
-        Assert.Equal(Cases, counts.Cases);
-        Assert.True(counts.Failures.Count == 0, counts.FailureReport());
-        Assert.True(counts.Succeeded > 0 && counts.ClearErrors > 0, counts.ToString());
+        FuzzAssert.Held(counts, minimumCases: Cases, someMustRead: true);
     }
 }

@@ -30,9 +30,7 @@ public class PngFuzzTests(ITestOutputHelper output)
             return Task.CompletedTask;
         }, e => e is InputDataException, output);
 
-        Assert.True(counts.Cases >= 200, $"only {counts.Cases} cases");
-        Assert.True(counts.ClearErrors > 0, "no mutation was refused: the mutations do not reach the decoder");
-        Assert.True(counts.Failures.Count == 0, counts.FailureReport());
+        FuzzAssert.Held(counts, minimumCases: 200, someMustRead: false);
     }
 
     private static byte[] ValidPng()

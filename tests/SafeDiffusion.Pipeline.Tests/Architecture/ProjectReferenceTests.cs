@@ -32,6 +32,9 @@ public sealed class ProjectReferenceTests
         "SafeDiffusion.Diffusion -> package:TorchSharp-cuda-linux",
         "SafeDiffusion.Diffusion -> package:TorchSharp.PyBridge",
 
+        "SafeDiffusion.Diffusion.Verification -> SafeDiffusion.Core",
+        "SafeDiffusion.Diffusion.Verification -> SafeDiffusion.Diffusion",
+
         "SafeDiffusion.Prompts -> SafeDiffusion.Core",
         "SafeDiffusion.Prompts -> SafeDiffusion.Datasets",
 
@@ -82,6 +85,7 @@ public sealed class ProjectReferenceTests
         "SafeDiffusion.Pipeline -> SafeDiffusion.Core",
         "SafeDiffusion.Pipeline -> SafeDiffusion.Datasets",
         "SafeDiffusion.Pipeline -> SafeDiffusion.Diffusion",
+        "SafeDiffusion.Pipeline -> SafeDiffusion.Diffusion.Verification",
         "SafeDiffusion.Pipeline -> SafeDiffusion.Evaluation",
         "SafeDiffusion.Pipeline -> SafeDiffusion.Images",
         "SafeDiffusion.Pipeline -> SafeDiffusion.Inspection",

@@ -1,12 +1,14 @@
+using System.Text.RegularExpressions;
 using SafeDiffusion.Pipeline.Tests.Support;
 
 namespace SafeDiffusion.Pipeline.Tests.Documentation;
 
 /// <summary>
 /// The README is a front door and the pages under docs/ hold the rest: every relative link must lead to a file (and
-/// a heading) that exists, the README must stay short, and every page under docs/ must be reachable from it.
+/// a heading) that exists, so must every repository path and source file the text names, the README must stay short,
+/// and every page under docs/ must be reachable from it.
 /// </summary>
-public sealed class DocsLinkTests
+public sealed partial class DocsLinkTests
 {
     private const int ReadmeLineLimit = 200;
 
@@ -49,6 +51,36 @@ public sealed class DocsLinkTests
         }
 
         Assert.True(broken.Count == 0, string.Join(Environment.NewLine, broken));
+    }
+
+    /// <summary>
+    /// Paths into the checkout written as text (<c>configs/tiny.yaml</c>, <c>stages/SafeDiffusion.Core</c>, in code
+    /// spans and code blocks alike) and source files named by name or path tail (<c>Graphs/PipelineComposition.cs</c>)
+    /// must exist, so moving or renaming one fails here until the docs follow. A path with a wildcard stands for
+    /// several and is not checked.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public void Every_repository_path_and_source_file_named_in_the_text_exists(string page)
+    {
+        var sources = SourceFiles().ToList();
+        var missing = new List<string>();
+        var lines = File.ReadAllLines(Path.Combine(Root, page));
+        for (int i = 0; i < lines.Length; i++)
+        {
+            foreach (Match m in RepositoryPath().Matches(lines[i]))
+            {
+                var named = m.Value.TrimEnd('.', ',', ':', ';', ')').TrimEnd('/');
+                if (named.Contains('*', StringComparison.Ordinal)) continue;
+                var full = Path.Combine(Root, named);
+                if (!File.Exists(full) && !Directory.Exists(full)) missing.Add($"{page}:{i + 1}: {named}");
+            }
+            foreach (Match m in SourceFileName().Matches(lines[i]))
+                if (!sources.Any(s => s == m.Value || s.EndsWith("/" + m.Value, StringComparison.Ordinal)))
+                    missing.Add($"{page}:{i + 1}: {m.Value}");
+        }
+
+        Assert.True(missing.Count == 0, "named but not in the checkout:" + Environment.NewLine + string.Join(Environment.NewLine, missing));
     }
 
     [Fact]
@@ -137,6 +169,27 @@ public sealed class DocsLinkTests
                 "cpu-convolutions-and-onednns-channel-blocks", "notes", "notes-1",
             },
             anchors);
+    }
+
+    // A path from the repository root into one of its top folders, not the tail of a longer path or a word.
+    [GeneratedRegex(@"(?<![\w./-])(?:stages|tests|pipelines|configs|docs|data|\.ci)/[\w./@+*-]*")]
+    private static partial Regex RepositoryPath();
+
+    // A C# source or project file, alone or with the folders above it.
+    [GeneratedRegex(@"(?<![\w./-])(?:[\w.@+-]+/)*[\w.@+-]+\.(?:cs|csproj)(?!\w)")]
+    private static partial Regex SourceFileName();
+
+    /// <summary>Every file under stages/, tests/ and pipelines/ but build output, as a path from the repository root with '/'.</summary>
+    private static IEnumerable<string> SourceFiles()
+    {
+        var pending = new Stack<string>(new[] { "stages", "tests", "pipelines" }.Select(f => Path.Combine(Root, f)).Where(Directory.Exists));
+        while (pending.Count > 0)
+        {
+            var dir = pending.Pop();
+            foreach (var file in Directory.EnumerateFiles(dir)) yield return Path.GetRelativePath(Root, file).Replace('\\', '/');
+            foreach (var sub in Directory.EnumerateDirectories(dir))
+                if (Path.GetFileName(sub) is not ("bin" or "obj")) pending.Push(sub);
+        }
     }
 
     private static string Resolve(string page, MarkdownLink link) =>

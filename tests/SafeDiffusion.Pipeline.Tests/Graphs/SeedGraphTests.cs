@@ -119,6 +119,17 @@ public sealed class SeedGraphTests : IDisposable
     }
 
     [Fact]
+    public void A_control_section_that_pins_its_own_seed_is_reported_at_the_control()
+    {
+        var e = Assert.Throws<ConfigException>(() => PipelineComposition.BindAll(Load("seeds=2", "stages.control-train.seed=5")));
+
+        var issue = Assert.Single(e.Issues);
+        Assert.Equal("stages.control-train.seed", issue.KeyPath);
+        Assert.Equal("--set stages.control-train.seed=5", issue.Location.ToString());
+        Assert.Contains("every one of the 2 seeds would train alike", issue.Message);
+    }
+
+    [Fact]
     public async Task Seeds_on_the_command_line_must_be_a_count()
     {
         var error = new StringWriter();

@@ -39,9 +39,7 @@ public class GgufFuzzTests(ITestOutputHelper output)
             GgufValidator.ValidateForTextGeneration(path);
         }, e => e is InputDataException, output);
 
-        Assert.Equal(Cases, counts.Cases);
-        Assert.True(counts.Failures.Count == 0, counts.FailureReport());
-        Assert.True(counts.Succeeded > 0 && counts.ClearErrors > 0, counts.ToString());
+        FuzzAssert.Held(counts, minimumCases: Cases, someMustRead: true);
     }
 
     // Where the GGUF layout puts its lengths and counts, found from the names the valid file holds: a key or tensor

@@ -11,13 +11,11 @@ namespace SafeDiffusion.Diffusion.Verification;
 /// <summary>
 /// <c>safety_checker.json</c> (per image: concept_scores, special_scores, bad_concepts, has_nsfw_concepts) for the
 /// <c>pixel_values</c> of <c>clip_vision.safetensors</c>. Scores are rounded to 3 places on both sides, so they
-/// must agree within 0.001 (one rounding step); concept lists and flags must agree exactly.
+/// must agree within one rounding step (<see cref="ParityTolerances.SafetyScore"/>); concept lists and flags must agree exactly.
 /// </summary>
 public sealed class SafetyCheckerCase : IReferenceCase
 {
     public const string FileName = "safety_checker.json";
-    /// <summary>One step of the 3-place rounding, plus room for the decimal-to-binary representation of the scores.</summary>
-    public const double ScoreTolerance = 0.001 + 1e-9;
 
     public string Name => "safety_checker";
 
@@ -53,10 +51,10 @@ public sealed class SafetyCheckerCase : IReferenceCase
             ScoreResult("concept_scores", expectedConcepts, actual.Select(r => r.ConceptScores).ToList()),
             ScoreResult("special_scores", expectedSpecial, actual.Select(r => r.SpecialScores).ToList()),
             new CaseResult($"{FileName}:bad_concepts",
-                expectedBad.Zip(actual).Count(p => !p.First.Select(v => (int)v).SequenceEqual(p.Second.BadConcepts)), 0,
+                expectedBad.Zip(actual).Count(p => !p.First.Select(v => (int)v).SequenceEqual(p.Second.BadConcepts)), ParityTolerances.Exact,
                 "images whose flagged concepts differ"),
             new CaseResult($"{FileName}:has_nsfw_concepts",
-                expectedFlags.Zip(actual).Count(p => p.First != p.Second.HasNsfwConcept), 0, "images whose flag differs"),
+                expectedFlags.Zip(actual).Count(p => p.First != p.Second.HasNsfwConcept), ParityTolerances.Exact, "images whose flag differs"),
         ];
     }
 
@@ -66,10 +64,10 @@ public sealed class SafetyCheckerCase : IReferenceCase
         for (int i = 0; i < expected.Count; i++)
         {
             if (expected[i].Count != actual[i].Count)
-                return new CaseResult($"{FileName}:{name}", double.NaN, ScoreTolerance, $"image {i}: {actual[i].Count} scores, reference has {expected[i].Count}");
+                return new CaseResult($"{FileName}:{name}", double.NaN, ParityTolerances.SafetyScore, $"image {i}: {actual[i].Count} scores, reference has {expected[i].Count}");
             for (int j = 0; j < expected[i].Count; j++) error = Math.Max(error, Math.Abs(expected[i][j] - actual[i][j]));
         }
-        return new CaseResult($"{FileName}:{name}", error, ScoreTolerance);
+        return new CaseResult($"{FileName}:{name}", error, ParityTolerances.SafetyScore);
     }
 
     private static IReadOnlyList<IReadOnlyList<double>> Matrix(string path, JsonElement root, string name)

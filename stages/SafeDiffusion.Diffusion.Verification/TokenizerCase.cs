@@ -33,7 +33,7 @@ public sealed class TokenizerCase : IReferenceCase
             var encoded = tokenizer.Encode(text);
             int mismatches = Mismatches(ids, encoded.UnpaddedIds) + Mismatches(padded, encoded.InputIds);
             var shown = text.Length > 40 ? text[..40] + "..." : text;
-            results.Add(new CaseResult($"{FileName}[{index}]", mismatches, 0, $"\"{shown}\""));
+            results.Add(new CaseResult($"{FileName}[{index}]", mismatches, ParityTolerances.Exact, $"\"{shown}\""));
             index++;
         }
         return results;

@@ -46,7 +46,7 @@ public sealed class SchedulersCase : IReferenceCase
                 throw new InputDataException(path, "has no config object.", $"{name}.config");
             if (!SchedulerFactory.IsKnown(name))
             {
-                results.Add(new CaseResult($"{FileName}:{name}", double.PositiveInfinity, 0, "no scheduler of this name is implemented"));
+                results.Add(new CaseResult($"{FileName}:{name}", double.PositiveInfinity, ParityTolerances.Exact, "no scheduler of this name is implemented"));
                 continue;
             }
             var config = SchedulerConfig.FromObject(configObject, $"{path} ({name}.config)");
@@ -69,8 +69,8 @@ public sealed class SchedulersCase : IReferenceCase
             // The reference lists timesteps as integers; fractional Euler grids were truncated when written.
             var actual = scheduler.Timesteps.Select(Math.Truncate).ToArray();
             yield return actual.Length != expected.Length
-                ? new CaseResult($"{FileName}:{name}.{key}", double.PositiveInfinity, 0, $"{actual.Length} timesteps, expected {expected.Length}")
-                : new CaseResult($"{FileName}:{name}.{key}", actual.Zip(expected).Max(p => Math.Abs(p.First - p.Second)), 0);
+                ? new CaseResult($"{FileName}:{name}.{key}", double.PositiveInfinity, ParityTolerances.Exact, $"{actual.Length} timesteps, expected {expected.Length}")
+                : new CaseResult($"{FileName}:{name}.{key}", actual.Zip(expected).Max(p => Math.Abs(p.First - p.Second)), ParityTolerances.Exact);
 
             var sigmaKey = $"sigmas_{steps}";
             if (entry[sigmaKey] is { } sigmaNode)
@@ -78,9 +78,9 @@ public sealed class SchedulersCase : IReferenceCase
                 var expectedSigmas = Numbers(path, name, sigmaKey, sigmaNode);
                 var sigmas = scheduler.Sigmas;
                 yield return sigmas is null || sigmas.Count != expectedSigmas.Length
-                    ? new CaseResult($"{FileName}:{name}.{sigmaKey}", double.PositiveInfinity, 0, $"{sigmas?.Count ?? 0} sigmas, expected {expectedSigmas.Length}")
+                    ? new CaseResult($"{FileName}:{name}.{sigmaKey}", double.PositiveInfinity, ParityTolerances.Exact, $"{sigmas?.Count ?? 0} sigmas, expected {expectedSigmas.Length}")
                     : new CaseResult($"{FileName}:{name}.{sigmaKey}", sigmas.Zip(expectedSigmas).Max(p => Math.Abs(p.First - p.Second)),
-                        CaseResult.ComponentTolerance(expectedSigmas.Max(Math.Abs)));
+                        ParityTolerances.Component(expectedSigmas.Max(Math.Abs)));
             }
         }
         if (entry["init_noise_sigma"] is { } sigmaValue)
@@ -88,7 +88,7 @@ public sealed class SchedulersCase : IReferenceCase
             scheduler.SetTimesteps(TrajectorySteps);
             double expected = Number(path, name, "init_noise_sigma", sigmaValue);
             yield return new CaseResult($"{FileName}:{name}.init_noise_sigma", Math.Abs(scheduler.InitNoiseSigma - expected),
-                CaseResult.ComponentTolerance(Math.Abs(expected)));
+                ParityTolerances.Component(Math.Abs(expected)));
         }
     }
 

@@ -66,8 +66,8 @@ public sealed class Txt2ImgCase : IReferenceCase
         using var result = sampler.Sample(prompt, uncond, latents, options, generator is null ? null : new NoiseGenerator(generator), seeds);
         return
         [
-            cases.Compare("latents_final", result.Latents, cases.Require("latents_final"), CaseResult.Txt2ImgTolerance),
-            cases.Compare("image", result.Pixels, cases.Require("image"), CaseResult.Txt2ImgTolerance),
+            cases.Compare("latents_final", result.Latents, cases.Require("latents_final"), ParityTolerances.Txt2Img),
+            cases.Compare("image", result.Pixels, cases.Require("image"), ParityTolerances.Txt2Img),
         ];
     }
 }

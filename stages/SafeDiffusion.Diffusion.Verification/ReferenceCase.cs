@@ -3,16 +3,10 @@ namespace SafeDiffusion.Diffusion.Verification;
 /// <summary>One compared output of a reference case: how far off, against what tolerance.</summary>
 /// <param name="Case">The case file and entry, e.g. <c>unet.safetensors:out</c>.</param>
 /// <param name="MaxAbsError">max |actual - expected| (for exact cases: the number of mismatches).</param>
-/// <param name="Tolerance">The bound <see cref="MaxAbsError"/> must not exceed.</param>
+/// <param name="Tolerance">The bound <see cref="MaxAbsError"/> must not exceed (one of <see cref="ParityTolerances"/>).</param>
 public sealed record CaseResult(string Case, double MaxAbsError, double Tolerance, string? Detail = null)
 {
     public bool Passed => MaxAbsError <= Tolerance && !double.IsNaN(MaxAbsError);
-
-    /// <summary>The sd-parity rule for float32 components: 1e-4 relative to the reference's magnitude.</summary>
-    public static double ComponentTolerance(double maxAbsExpected) => 1e-4 * Math.Max(1.0, maxAbsExpected);
-
-    /// <summary>The sd-parity rule for the whole txt2img loop.</summary>
-    public static double Txt2ImgTolerance(double maxAbsExpected) => 1e-3 * Math.Max(1.0, maxAbsExpected);
 }
 
 /// <summary>

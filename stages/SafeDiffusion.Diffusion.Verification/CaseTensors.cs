@@ -46,21 +46,21 @@ public sealed class CaseTensors : IDisposable
         return t;
     }
 
-    /// <summary>max |actual - expected| against the sd-parity component tolerance, or the given rule.</summary>
+    /// <summary>max |actual - expected| against <see cref="ParityTolerances.Component"/>, or the given rule.</summary>
     public CaseResult Compare(string name, Tensor actual, Tensor expected, Func<double, double>? tolerance = null)
     {
         using var scope = NewDisposeScope();
         string label = $"{FileName}:{name}";
         if (!actual.shape.SequenceEqual(expected.shape))
-            return new CaseResult(label, double.PositiveInfinity, 0,
+            return new CaseResult(label, double.PositiveInfinity, ParityTolerances.Exact,
                 $"shape [{string.Join(", ", actual.shape)}] vs expected [{string.Join(", ", expected.shape)}]");
-        if (expected.numel() == 0) return new CaseResult(label, 0, 0, "empty tensor");
+        if (expected.numel() == 0) return new CaseResult(label, 0, ParityTolerances.Exact, "empty tensor");
         var a = actual.detach().cpu().to_type(ScalarType.Float64);
         var e = expected.detach().cpu().to_type(ScalarType.Float64);
         double maxExpected = e.abs().max().item<double>();
         double error = (a - e).abs().max().item<double>();
         if (a.isnan().any().item<bool>()) error = double.NaN;
-        return new CaseResult(label, error, (tolerance ?? CaseResult.ComponentTolerance)(maxExpected));
+        return new CaseResult(label, error, (tolerance ?? ParityTolerances.Component)(maxExpected));
     }
 
     public void Dispose() => _file.Dispose();
