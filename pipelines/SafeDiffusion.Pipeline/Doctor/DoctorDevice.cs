@@ -26,7 +26,7 @@ internal sealed record DoctorDevice(string Id, DeviceKind Kind, int Index, (int 
     [
         HalfPrecision.SupportsFloat16(Kind)
             ? new HalfType(ScalarType.Float16, true)
-            : new HalfType(ScalarType.Float16, false, "the CPU has no float16 kernels worth timing; Stable Diffusion runs float16 on GPUs"),
+            : new HalfType(ScalarType.Float16, false, "libtorch has no float16 CPU kernels worth using; Stable Diffusion runs float16 on GPUs"),
         HalfPrecision.SupportsBFloat16(Kind, ComputeCapability)
             ? new HalfType(ScalarType.BFloat16, true)
             : new HalfType(ScalarType.BFloat16, false, ComputeCapability is { } cc
