@@ -14,6 +14,7 @@ internal static class CommandCatalog
         InspectCommand.Create(env),
         ModelsCommand.Create(env),
         BenchCommand.Create(env),
+        DoctorCommand.Create(env),
         ServeCommand.Create(env),
         ServeTryCommand.Create(env),
         StatusCommand.Create(env),

@@ -35,7 +35,7 @@ public sealed class StableDiffusionModels : IDisposable
         var schedulerConfig = SchedulerConfig.Read(Path.Combine(modelDirectory, "scheduler", "scheduler_config.json"));
         var vaeDirectory = Path.Combine(modelDirectory, "vae");
         var vaeConfig = AutoencoderKLConfig.Read(Path.Combine(vaeDirectory, "config.json"));
-        var vaeType = dtype == ScalarType.Float16 && vaeConfig.ForceUpcast ? ScalarType.Float32 : dtype;
+        var vaeType = VaeType(dtype, vaeConfig);
         var unet = UNet2DConditionModel.FromFolder(Path.Combine(modelDirectory, "unet"), dtype, device, variant);
         try
         {
@@ -48,6 +48,11 @@ public sealed class StableDiffusionModels : IDisposable
             throw;
         }
     }
+
+    /// <summary>The type the VAE runs in when the models are asked for <paramref name="dtype"/>: float32 instead of
+    /// float16 when its config sets <c>force_upcast</c>, else <paramref name="dtype"/>.</summary>
+    public static ScalarType VaeType(ScalarType dtype, AutoencoderKLConfig vaeConfig) =>
+        dtype == ScalarType.Float16 && vaeConfig.ForceUpcast ? ScalarType.Float32 : dtype;
 
     /// <summary>A sampler over these models with the named scheduler (null: the folder's own <c>_class_name</c>).</summary>
     public StableDiffusionSampler CreateSampler(string? schedulerName = null)

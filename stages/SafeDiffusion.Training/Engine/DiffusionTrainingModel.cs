@@ -1,3 +1,5 @@
+using SafeDiffusion.Core.Devices;
+using SafeDiffusion.Diffusion.Devices;
 using SafeDiffusion.Diffusion.ModelFolder;
 using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.Schedulers;
@@ -67,12 +69,14 @@ public sealed class DiffusionTrainingModel : IDisposable
     /// <summary>The image side the UNet was trained at: its sample size times the VAE's downscale factor.</summary>
     public int NativeResolution => (Unet.Config.SampleSize ?? 64) * Vae.Config.DownscaleFactor;
 
-    /// <param name="precision">Auto: bf16 mixed on CUDA, float32 elsewhere.</param>
+    /// <param name="precision">Auto: bf16 mixed on a CUDA GPU with bfloat16, float32 elsewhere (<see cref="TrainingPrecisionChoice"/>).</param>
     /// <param name="variant">Weight file variant to read (e.g. fp16); the master is float32 whatever the files hold.</param>
     public static DiffusionTrainingModel Load(string modelDirectory, Device device, TrainingPrecision precision = TrainingPrecision.Auto, string? variant = null)
     {
         LibTorchRuntime.EnsureLoadable();
-        bool mixed = precision == TrainingPrecision.BFloat16Mixed || (precision == TrainingPrecision.Auto && device.type == DeviceType.CUDA);
+        bool cuda = device.type == DeviceType.CUDA;
+        bool mixed = TrainingPrecisionChoice.UsesBFloat16Mixed(precision, cuda ? DeviceKind.Cuda : DeviceKind.Cpu,
+            cuda ? TorchCudaProbe.ComputeCapability(device.index) : null);
         var frozenType = mixed ? ScalarType.BFloat16 : ScalarType.Float32;
         var disposables = new List<IDisposable>();
         try

@@ -155,7 +155,12 @@ internal static class FineTuneJob
     public static Core.Configuration.ByteSize MemoryFor(StageContext context, FineTuneConfig config, string baseModel, int resolution)
     {
         if (config.Memory is { } given) return given;
-        bool mixed = config.Precision == TrainingPrecision.BFloat16Mixed || (config.Precision == TrainingPrecision.Auto && context.Devices.HasGpu);
+        // The lease is asked for before a GPU is chosen, so the run is sized as mixed precision only when every GPU
+        // would train in it: one without bfloat16 trains in float32, which needs the larger figure.
+        var gpus = context.Devices.Devices.Where(d => d.Kind == DeviceKind.Cuda).ToList();
+        bool mixed = gpus.Count == 0
+            ? TrainingPrecisionChoice.UsesBFloat16Mixed(config.Precision, DeviceKind.Cpu, null)
+            : gpus.All(g => TrainingPrecisionChoice.UsesBFloat16Mixed(config.Precision, DeviceKind.Cuda, TorchCudaProbe.ComputeCapability(g.Index)));
         return ModelSizing.TrainingMemory(baseModel, resolution, config.BatchSize, mixed, context.Models.Get(config.Model).Variant);
     }
 
