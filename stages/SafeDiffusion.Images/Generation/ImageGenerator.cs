@@ -166,6 +166,7 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
                     // The configured size, not this batch's: a short batch then splits between CPU threads as a full
                     // one does, and its images come out the same bytes (StableDiffusionSampler.CpuSplitFor).
                     BatchSize = config.BatchSize,
+                    VaeTiling = config.VaeTiling,
                 };
                 IReadOnlyList<GeneratedImage> images;
                 using (await lease!.AcquireComputeAsync(ct).ConfigureAwait(false))
