@@ -39,7 +39,7 @@ internal static class FineTuneJob
         var device = TorchDevice(lease.Device);
         var fingerprint = Fingerprint(spec);
         var store = new TrainingStateStore(Path.Combine(spec.Directory, StateFolder));
-        using var model = await Task.Run(() => DiffusionTrainingModel.Load(spec.BaseModel, device, spec.Config.Precision, spec.Variant), ct).ConfigureAwait(false);
+        using var model = await Task.Run(() => DiffusionTrainingModel.Load(spec.BaseModel, device, spec.Config.Precision, spec.Variant, spec.Config.GradientCheckpointing), ct).ConfigureAwait(false);
         using var trainer = new DiffusionTrainer(model, spec.Trainer, spec.Objective);
         int resumedAt = 0;
         if (store.TryRestore(trainer, fingerprint))
