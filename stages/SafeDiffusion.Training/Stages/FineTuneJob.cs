@@ -137,7 +137,7 @@ internal static class FineTuneJob
     {
         if (config.Memory is { } given) return given;
         bool mixed = config.Precision == TrainingPrecision.BFloat16Mixed || (config.Precision == TrainingPrecision.Auto && context.Devices.HasGpu);
-        return ModelSizing.TrainingMemory(baseModel, resolution, config.BatchSize, mixed, context.Models.Get(config.Model).Variant);
+        return ModelSizing.TrainingMemory(baseModel, resolution, config.BatchSize, mixed, context.Models.Get(config.Model).Variant, config.GradientCheckpointing);
     }
 
     public static Device TorchDevice(DeviceSpec spec) => spec.Kind == DeviceKind.Cuda ? new Device(TorchSharp.DeviceType.CUDA, spec.Index) : CPU;
