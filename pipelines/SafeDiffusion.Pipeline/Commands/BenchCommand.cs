@@ -12,16 +12,17 @@ namespace SafeDiffusion.Pipeline.Commands;
 
 /// <summary>
 /// `pipeline bench unet|txt2img`: how fast a model runs on this machine (ms per UNet call, or ms per generated image)
-/// and how much memory the process peaked at.
+/// and how much memory the process peaked at; `bench parquet` and `bench memory` (<see cref="MemoryBenchCommand"/>).
 /// </summary>
 internal static class BenchCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var command = new Command("bench", "Measure speed and peak memory: the UNet, txt2img, the Parquet part writer, or training steps.");
+        var command = new Command("bench", "Measure speed and peak memory: the UNet, txt2img, the Parquet part writer, or the memory of txt2img and training at full size.");
         command.Subcommands.Add(CreateModelBench(env, "unet", "One UNet forward pass (ms per call)."));
         command.Subcommands.Add(CreateModelBench(env, "txt2img", "The whole sampling loop (ms per image), prompt encoding included."));
         command.Subcommands.Add(ParquetBenchCommand.Create(env));
+        command.Subcommands.Add(MemoryBenchCommand.Create(env));
         return command;
     }
 
@@ -74,7 +75,7 @@ internal static class BenchCommand
         return full;
     }
 
-    private static Device ParseDevice(string text)
+    internal static Device ParseDevice(string text)
     {
         if (text == "cpu") return CPU;
         if (text == "cuda" || text.StartsWith("cuda:", StringComparison.Ordinal))
@@ -91,7 +92,7 @@ internal static class BenchCommand
         throw new UsageException($"--device {text}: use cpu, cuda or cuda:N.");
     }
 
-    private static ScalarType ParseDType(string? text, Device device) => text switch
+    internal static ScalarType ParseDType(string? text, Device device) => text switch
     {
         null => device.type == DeviceType.CUDA ? ScalarType.Float16 : ScalarType.Float32,
         "float16" => ScalarType.Float16,

@@ -25,6 +25,13 @@ public sealed record Txt2ImgOptions
     /// </summary>
     public int CpuThreads { get; init; }
 
+    /// <summary>
+    /// Decode images larger than the VAE's tile (its config's <c>sample_size</c>: 512 px for SD 1.x, 768 px for SD 2.1)
+    /// in overlapping tiles, as diffusers' <c>enable_vae_tiling</c> does: decoder memory stays one tile's at any size,
+    /// at the cost of small differences near tile seams. Off by default; images are always decoded one at a time.
+    /// </summary>
+    public bool VaeTiling { get; init; }
+
     public bool UsesGuidance => GuidanceScale > 1.0;
 
     /// <param name="downscaleFactor">The VAE's image-to-latent factor (8 for Stable Diffusion).</param>

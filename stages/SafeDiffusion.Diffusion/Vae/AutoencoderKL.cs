@@ -83,11 +83,106 @@ public sealed class AutoencoderKL : DiffusersModule
         return new DiagonalGaussianDistribution(moments);
     }
 
+    /// <summary>Decodes the whole batch in one decoder call (its activations grow with the batch).</summary>
     /// <param name="latents">[B, latent_channels, h, w], already divided by the scaling factor.</param>
     /// <returns>[B, 3, h * f, w * f] image, nominally in [-1, 1].</returns>
     public Tensor Decode(Tensor latents)
     {
         using var scope = NewDisposeScope();
         return _decoder.Forward(_postQuantConv.forward(latents)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Decodes one image at a time and concatenates the results (diffusers' <c>enable_slicing</c>), so the decoder's
+    /// activations, the largest of a txt2img call at 768 px, are one image's whatever the batch. With
+    /// <paramref name="tiled"/>, an image whose latents are larger than <see cref="TileLatentSize"/> is decoded in
+    /// overlapping tiles (<see cref="DecodeTiled"/>); smaller ones are decoded whole either way.
+    /// </summary>
+    /// <param name="latents">[B, latent_channels, h, w], already divided by the scaling factor.</param>
+    /// <returns>[B, 3, h * f, w * f], equal to <see cref="Decode"/>'s up to float rounding when not tiled.</returns>
+    public Tensor DecodeEach(Tensor latents, bool tiled)
+    {
+        using var scope = NewDisposeScope();
+        var images = new List<Tensor>((int)latents.shape[0]);
+        for (long i = 0; i < latents.shape[0]; i++)
+        {
+            using var imageScope = NewDisposeScope();
+            var one = latents.narrow(0, i, 1);
+            bool tiles = tiled && (one.shape[^1] > TileLatentSize || one.shape[^2] > TileLatentSize);
+            images.Add((tiles ? DecodeTiled(one) : Decode(one)).MoveToOuterDisposeScope());
+        }
+        return cat(images).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The image side a decoder tile covers: the config's <c>sample_size</c>, as diffusers 0.21 sets it.</summary>
+    public int TileSampleSize => Config.SampleSize.Values[0];
+
+    /// <summary>The latent side of a tile: <see cref="TileSampleSize"/> over the downscale factor.</summary>
+    public int TileLatentSize => TileSampleSize / Config.DownscaleFactor;
+
+    /// <summary>The share of a tile that overlaps its neighbour (diffusers' <c>tile_overlap_factor</c>).</summary>
+    public const double TileOverlap = 0.25;
+
+    /// <summary>
+    /// diffusers 0.21 <c>AutoencoderKL.tiled_decode</c>: the latents are cut into tiles of <see cref="TileLatentSize"/>
+    /// that start every <c>TileLatentSize * (1 - overlap)</c>, each tile is decoded alone, and each decoded tile is
+    /// blended linearly into the one above and the one to its left over <c>TileSampleSize * overlap</c> pixels before
+    /// its first <c>TileSampleSize * (1 - overlap)</c> rows and columns are kept. The result differs from a whole
+    /// decode near tile seams (the decoder's receptive field is cut there); memory is one tile's activations.
+    /// </summary>
+    /// <param name="latents">[B, latent_channels, h, w], already divided by the scaling factor.</param>
+    /// <returns>[B, 3, h * f, w * f].</returns>
+    public Tensor DecodeTiled(Tensor latents)
+    {
+        using var scope = NewDisposeScope();
+        int tileLatent = TileLatentSize, tileSample = TileSampleSize;
+        int stride = (int)(tileLatent * (1 - TileOverlap));
+        int blend = (int)(tileSample * TileOverlap);
+        int keep = tileSample - blend;
+        long h = latents.shape[2], w = latents.shape[3];
+        var rows = new List<List<Tensor>>();
+        for (long i = 0; i < h; i += stride)
+        {
+            var row = new List<Tensor>();
+            for (long j = 0; j < w; j += stride)
+            {
+                var tile = latents.narrow(2, i, Math.Min(tileLatent, h - i)).narrow(3, j, Math.Min(tileLatent, w - j));
+                row.Add(Decode(tile));
+            }
+            rows.Add(row);
+        }
+        var resultRows = new List<Tensor>();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var resultRow = new List<Tensor>();
+            for (int j = 0; j < rows[i].Count; j++)
+            {
+                var tile = rows[i][j];
+                // In place, as diffusers does: a blended tile is what its right and lower neighbours blend with.
+                if (i > 0) BlendInto(rows[i - 1][j], tile, blend, dim: 2);
+                if (j > 0) BlendInto(rows[i][j - 1], tile, blend, dim: 3);
+                resultRow.Add(tile.narrow(2, 0, Math.Min(keep, tile.shape[2])).narrow(3, 0, Math.Min(keep, tile.shape[3])));
+            }
+            resultRows.Add(cat(resultRow, 3));
+        }
+        return cat(resultRows, 2).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// diffusers' <c>blend_v</c> (dim 2) / <c>blend_h</c> (dim 3): the first <paramref name="extent"/> lines of
+    /// <paramref name="next"/> fade from the last lines of <paramref name="previous"/> (weight 1 - y / extent) to its own.
+    /// </summary>
+    private static void BlendInto(Tensor previous, Tensor next, int extent, int dim)
+    {
+        using var scope = NewDisposeScope();
+        extent = (int)Math.Min(Math.Min(previous.shape[dim], next.shape[dim]), extent);
+        if (extent == 0) return;
+        using var noGrad = no_grad();
+        var shape = Enumerable.Repeat(1L, 4).ToArray();
+        shape[dim] = extent;
+        var weight = (arange(extent, ScalarType.Float64, next.device) / extent).to_type(next.dtype).reshape(shape);
+        var tail = previous.narrow(dim, previous.shape[dim] - extent, extent);
+        var head = next.narrow(dim, 0, extent);
+        head.copy_(tail * (1 - weight) + head * weight);
     }
 }

@@ -23,6 +23,12 @@ public sealed record ImageGenerationConfig : IValidatableConfig
     /// <summary>Images per model call on one device.</summary>
     [Range(1, 512)] public int BatchSize { get; init; } = 4;
 
+    /// <summary>
+    /// Decode images larger than the VAE's tile (512 px for SD 1.x, 768 px for SD 2.1) in overlapping tiles, as
+    /// diffusers' <c>enable_vae_tiling</c>: for 1024 px and up on a small card. Images are decoded one at a time either way.
+    /// </summary>
+    public bool VaeTiling { get; init; }
+
     /// <summary>Model replicas, one per leased device; 0 means one per GPU in `devices:`, or one on the CPU.</summary>
     [Range(0, 64)] public int Replicas { get; init; }
 

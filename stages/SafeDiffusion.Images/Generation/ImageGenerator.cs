@@ -169,6 +169,7 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
                     // On the CPU a batch keeps to its compute slot's share of the threads: batches of other replicas and
                     // stages run beside it.
                     CpuThreads = lease!.Device.Kind == Core.Devices.DeviceKind.Cpu ? TorchDevices.CpuThreadsPerCompute(lease.Device) : 0,
+                    VaeTiling = config.VaeTiling,
                 };
                 IReadOnlyList<GeneratedImage> images;
                 using (await lease!.AcquireComputeAsync(ct).ConfigureAwait(false))

@@ -1,14 +1,32 @@
 using SafeDiffusion.Core.Configuration;
+using SafeDiffusion.Diffusion.Vae;
 
 namespace SafeDiffusion.Images.Generation;
 
 /// <summary>
 /// What a txt2img replica asks the device scheduler for: its weights as stored on disk (an upper bound for fp16
-/// files loaded in fp16) plus activations that grow with batch and resolution. Deliberately rough; the budget it is
-/// checked against is the user's `devices[].memory`.
+/// files loaded in fp16) plus the larger of the two activation peaks, the UNet's over the doubled (classifier-free
+/// guidance) batch and the VAE's decoding one image (txt2img decodes one image at a time; with tiling, one tile). The
+/// per-pixel figures are float32 upper bounds; the budget it is checked against is the user's `devices[].memory`.
 /// </summary>
 public static class MemoryEstimate
 {
+    /// <summary>
+    /// UNet activations per image pixel per batch row, what SD 1.x at 512 px needs with memory-efficient attention,
+    /// within a factor of two. Must stay at or above what `pipeline bench memory` measures for SD 1.4 at 512 px and
+    /// SD 2.1 at 768 px (batch 8: peak minus weights over the 16 rows' pixels) once those runs are recorded in
+    /// docs/real-models.md, "Memory", so a lease covers the run.
+    /// </summary>
+    public const long UnetActivationBytesPerPixel = 64;
+
+    /// <summary>
+    /// VAE decoder activations per pixel of the one image (or tile) being decoded, float32. The decoder's last up
+    /// block holds about a dozen planes of 128 to 256 float32 channels at full resolution at once (a resnet's input,
+    /// norm, activation and convolution outputs stay alive until its dispose scope ends): 5 to 7 KB a pixel, about
+    /// 4 GB for a 768 px image; rounded up. Must stay at or above a measured decode (docs/real-models.md, "Memory").
+    /// </summary>
+    public const long VaeDecodeBytesPerPixel = 8 * 1024;
+
     public static ByteSize ForTxt2Img(string modelDirectory, ImageGenerationConfig config)
     {
         long weights = 0;
@@ -19,9 +37,20 @@ public static class MemoryEstimate
             // One weight file per component counts (a folder may hold fp32 and fp16 copies of the same weights).
             weights += Directory.EnumerateFiles(dir, "*.safetensors").Select(f => new FileInfo(f).Length).DefaultIfEmpty(0).Max();
         }
-        // Classifier-free guidance doubles the UNet batch; ~64 bytes of activations per pixel per image is what
-        // SD 1.x at 512 px needs with memory-efficient attention, within a factor of two.
-        long activations = 2L * config.BatchSize * config.Width * config.Height * 64;
-        return new ByteSize(weights + activations + (64L << 20));
+        long pixels = (long)config.Width * config.Height;
+        long unet = 2L * config.BatchSize * pixels * UnetActivationBytesPerPixel;
+        long decoded = Math.Min(pixels, TilePixels(modelDirectory, config) ?? pixels);
+        long vae = decoded * VaeDecodeBytesPerPixel;
+        return new ByteSize(weights + Math.Max(unet, vae) + (64L << 20));
+    }
+
+    /// <summary>The pixels of one VAE tile when tiling is on and the model folder's VAE config can be read.</summary>
+    private static long? TilePixels(string modelDirectory, ImageGenerationConfig config)
+    {
+        if (!config.VaeTiling) return null;
+        var path = Path.Combine(modelDirectory, "vae", "config.json");
+        if (!File.Exists(path)) return null;
+        long side = AutoencoderKLConfig.Read(path).SampleSize.Values[0];
+        return side * side;
     }
 }

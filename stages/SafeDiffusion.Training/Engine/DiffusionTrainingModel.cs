@@ -23,14 +23,15 @@ namespace SafeDiffusion.Training.Engine;
 public sealed class DiffusionTrainingModel : IDisposable
 {
     private readonly List<(Parameter Master, Parameter Compute)> _pairs = [];
+    private readonly ClipTokenizer? _tokenizer;
 
-    private DiffusionTrainingModel(string directory, Device device, bool mixed, ClipTokenizer tokenizer, CLIPTextModel textEncoder,
+    private DiffusionTrainingModel(string directory, Device device, bool mixed, ClipTokenizer? tokenizer, CLIPTextModel textEncoder,
         AutoencoderKL vae, UNet2DConditionModel unet, UNet2DConditionModel? computeUnet, DdpmScheduler scheduler)
     {
         Directory = directory;
         Device = device;
         MixedPrecision = mixed;
-        Tokenizer = tokenizer;
+        _tokenizer = tokenizer;
         TextEncoder = textEncoder;
         Vae = vae;
         Unet = unet;
@@ -47,7 +48,8 @@ public sealed class DiffusionTrainingModel : IDisposable
     public string Directory { get; }
     public Device Device { get; }
     public bool MixedPrecision { get; }
-    public ClipTokenizer Tokenizer { get; }
+    /// <exception cref="InvalidOperationException">The model was assembled without one (<see cref="Assemble"/>: a benchmark feeding token ids).</exception>
+    public ClipTokenizer Tokenizer => _tokenizer ?? throw new InvalidOperationException("This training model was assembled without a tokenizer.");
     public CLIPTextModel TextEncoder { get; }
     public AutoencoderKL Vae { get; }
 
@@ -71,7 +73,9 @@ public sealed class DiffusionTrainingModel : IDisposable
 
     /// <param name="precision">Auto: bf16 mixed on a CUDA GPU with bfloat16, float32 elsewhere (<see cref="TrainingPrecisionChoice"/>).</param>
     /// <param name="variant">Weight file variant to read (e.g. fp16); the master is float32 whatever the files hold.</param>
-    public static DiffusionTrainingModel Load(string modelDirectory, Device device, TrainingPrecision precision = TrainingPrecision.Auto, string? variant = null)
+    /// <param name="gradientCheckpointing">Recompute the UNet's blocks in the backward pass (<see cref="UNet2DConditionModel.GradientCheckpointing"/>).</param>
+    public static DiffusionTrainingModel Load(string modelDirectory, Device device, TrainingPrecision precision = TrainingPrecision.Auto, string? variant = null,
+        bool gradientCheckpointing = false)
     {
         LibTorchRuntime.EnsureLoadable();
         bool cuda = device.type == DeviceType.CUDA;
@@ -79,30 +83,60 @@ public sealed class DiffusionTrainingModel : IDisposable
             cuda ? TorchCudaProbe.ComputeCapability(device.index) : null);
         var frozenType = mixed ? ScalarType.BFloat16 : ScalarType.Float32;
         var disposables = new List<IDisposable>();
+        DdpmScheduler scheduler;
+        ClipTokenizer tokenizer;
+        CLIPTextModel textEncoder;
+        AutoencoderKL vae;
+        UNet2DConditionModel unet;
         try
         {
             var schedulerConfig = SchedulerConfig.Read(Path.Combine(modelDirectory, StableDiffusionComponents.Scheduler, "scheduler_config.json"));
-            var scheduler = Keep(new DdpmScheduler(schedulerConfig), disposables);
-            var tokenizer = ClipTokenizer.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.Tokenizer));
-            var textEncoder = Keep(CLIPTextModel.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.TextEncoder), frozenType, device, variant), disposables);
-            var vae = Keep(AutoencoderKL.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.Vae), frozenType, device, variant), disposables);
+            scheduler = Keep(new DdpmScheduler(schedulerConfig), disposables);
+            tokenizer = ClipTokenizer.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.Tokenizer));
+            textEncoder = Keep(CLIPTextModel.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.TextEncoder), frozenType, device, variant), disposables);
+            vae = Keep(AutoencoderKL.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.Vae), frozenType, device, variant), disposables);
+            unet = UNet2DConditionModel.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.Unet), ScalarType.Float32, device, variant);
+        }
+        catch
+        {
+            foreach (var d in disposables) d.Dispose();
+            throw;
+        }
+        return Assemble(modelDirectory, device, mixed, tokenizer, textEncoder, vae, unet, scheduler, gradientCheckpointing);
+    }
+
+    /// <summary>
+    /// A training model from components already built: the text encoder and VAE (in bfloat16 when
+    /// <paramref name="mixed"/>) are frozen here, the float32 <paramref name="unet"/> becomes the master and is put in
+    /// train mode, and the bfloat16 compute copy is made when mixed. Takes ownership of the modules and the scheduler,
+    /// also when it throws. Without a tokenizer the batches must come with their token ids.
+    /// </summary>
+    internal static DiffusionTrainingModel Assemble(string directory, Device device, bool mixed, ClipTokenizer? tokenizer, CLIPTextModel textEncoder,
+        AutoencoderKL vae, UNet2DConditionModel unet, DdpmScheduler scheduler, bool gradientCheckpointing)
+    {
+        UNet2DConditionModel? compute = null;
+        try
+        {
             Freeze(textEncoder);
             Freeze(vae);
-            var unet = Keep(UNet2DConditionModel.FromFolder(Path.Combine(modelDirectory, StableDiffusionComponents.Unet), ScalarType.Float32, device, variant), disposables);
             unet.train();
-            UNet2DConditionModel? compute = null;
             if (mixed)
             {
-                compute = Keep(new UNet2DConditionModel(unet.Config, device, ScalarType.BFloat16), disposables);
+                compute = new UNet2DConditionModel(unet.Config, device, ScalarType.BFloat16);
                 compute.train();
             }
-            var model = new DiffusionTrainingModel(modelDirectory, device, mixed, tokenizer, textEncoder, vae, unet, compute, scheduler);
+            (compute ?? unet).GradientCheckpointing = gradientCheckpointing;
+            var model = new DiffusionTrainingModel(directory, device, mixed, tokenizer, textEncoder, vae, unet, compute, scheduler);
             model.SyncComputeCopy();
             return model;
         }
         catch
         {
-            foreach (var d in disposables) d.Dispose();
+            compute?.Dispose();
+            unet.Dispose();
+            vae.Dispose();
+            textEncoder.Dispose();
+            scheduler.Dispose();
             throw;
         }
     }

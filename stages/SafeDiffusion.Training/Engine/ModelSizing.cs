@@ -11,8 +11,21 @@ namespace SafeDiffusion.Training.Engine;
 /// </summary>
 public static class ModelSizing
 {
-    /// <summary>Activation memory per image pixel per batch row in float32; bf16 halves it. A rough upper figure for SD-like UNets without gradient checkpointing.</summary>
+    /// <summary>
+    /// Activation memory of a training step per image pixel per batch row in float32 (bf16 halves it), without
+    /// gradient checkpointing: the VAE encode, the text encoder and the UNet's forward and backward. Must stay at or
+    /// above what `pipeline bench memory` measures for SD 1.4 at 512 px and SD 2.1 at 768 px (the step's peak minus
+    /// the parameter terms below and the runtime, over the pixels), so a lease covers the step; docs/real-models.md,
+    /// "Memory", records what has been measured.
+    /// </summary>
     public const long ActivationBytesPerPixel = 16 * 1024;
+
+    /// <summary>
+    /// As <see cref="ActivationBytesPerPixel"/> with gradient checkpointing (block inputs and outputs and one block's
+    /// activations at a time). Held equal to the figure without checkpointing, an upper bound, until a completed
+    /// full-size measurement shows how much lower it may go (docs/real-models.md, "Memory", lists what is measured).
+    /// </summary>
+    public const long CheckpointedActivationBytesPerPixel = ActivationBytesPerPixel;
 
     /// <summary>The image side a model was trained at: the UNet's sample size times the VAE's downscale factor.</summary>
     public static int NativeResolution(string modelDirectory)
@@ -33,17 +46,21 @@ public static class ModelSizing
 
     /// <summary>
     /// The trained UNet with float32 weights, gradients and two Adam moments (16 bytes a parameter; mixed precision
-    /// adds a bfloat16 copy and its gradients, 4 more), the frozen VAE and text encoder, and activations.
+    /// adds a bfloat16 copy and its gradients, 4 more), the frozen VAE and text encoder, and activations. The
+    /// process's own runtime (about a quarter GiB on the CPU) is shared by the jobs of one process and not counted here.
     /// </summary>
     /// <param name="variant">The configured weight file variant (e.g. fp16); counts are the same in every variant.</param>
-    public static ByteSize TrainingMemory(string modelDirectory, int resolution, int batchSize, bool mixedPrecision, string? variant = null)
+    /// <param name="gradientCheckpointing">The UNet recomputes its blocks in the backward pass (fewer activations kept).</param>
+    public static ByteSize TrainingMemory(string modelDirectory, int resolution, int batchSize, bool mixedPrecision, string? variant = null,
+        bool gradientCheckpointing = false)
     {
         long unet = ParameterCount(modelDirectory, StableDiffusionComponents.Unet, variant);
         long frozen = ParameterCount(modelDirectory, StableDiffusionComponents.Vae, variant)
                       + ParameterCount(modelDirectory, StableDiffusionComponents.TextEncoder, variant);
         long bytes = unet * (mixedPrecision ? 20 : 16)
                      + frozen * (mixedPrecision ? 2 : 4)
-                     + (long)resolution * resolution * batchSize * ActivationBytesPerPixel / (mixedPrecision ? 2 : 1);
+                     + (long)resolution * resolution * batchSize
+                       * (gradientCheckpointing ? CheckpointedActivationBytesPerPixel : ActivationBytesPerPixel) / (mixedPrecision ? 2 : 1);
         return new ByteSize(bytes);
     }
 }

@@ -79,6 +79,13 @@ public abstract record FineTuneConfig : IValidatableConfig
     /// <summary>auto: bf16 mixed precision on CUDA, float32 on the CPU.</summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Auto;
 
+    /// <summary>
+    /// Recompute the UNet's blocks in the backward pass instead of keeping their activations: activation memory falls
+    /// several-fold for about a third more compute per step, and the gradients are the same up to float rounding. Needed
+    /// to train SD 2.1 at 768 px on a 24 GB card; off by default (the tiny world does not need it).
+    /// </summary>
+    public bool GradientCheckpointing { get; init; }
+
     /// <summary>Save the resumable state every this many steps (0: never; a killed run then starts over).</summary>
     [Range(0, 10_000_000)]
     public int CheckpointEvery { get; init; } = 50;

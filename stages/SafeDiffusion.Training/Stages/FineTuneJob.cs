@@ -54,7 +54,7 @@ internal static class FineTuneJob
         var device = TorchDevice(lease.Device);
         var fingerprint = Fingerprint(spec);
         var store = new TrainingStateStore(Path.Combine(spec.Directory, StateFolder));
-        using var model = await Task.Run(() => DiffusionTrainingModel.Load(spec.BaseModel, device, spec.Config.Precision, spec.Variant), ct).ConfigureAwait(false);
+        using var model = await Task.Run(() => DiffusionTrainingModel.Load(spec.BaseModel, device, spec.Config.Precision, spec.Variant, spec.Config.GradientCheckpointing), ct).ConfigureAwait(false);
         using var trainer = new DiffusionTrainer(model, spec.Trainer, spec.Objective);
         int resumedAt = 0;
         if (store.TryRestore(trainer, fingerprint))
@@ -161,7 +161,7 @@ internal static class FineTuneJob
         bool mixed = gpus.Count == 0
             ? TrainingPrecisionChoice.UsesBFloat16Mixed(config.Precision, DeviceKind.Cpu, null)
             : gpus.All(g => TrainingPrecisionChoice.UsesBFloat16Mixed(config.Precision, DeviceKind.Cuda, TorchCudaProbe.ComputeCapability(g.Index)));
-        return ModelSizing.TrainingMemory(baseModel, resolution, config.BatchSize, mixed, context.Models.Get(config.Model).Variant);
+        return ModelSizing.TrainingMemory(baseModel, resolution, config.BatchSize, mixed, context.Models.Get(config.Model).Variant, config.GradientCheckpointing);
     }
 
     public static Device TorchDevice(DeviceSpec spec) => spec.Kind == DeviceKind.Cuda ? new Device(TorchSharp.DeviceType.CUDA, spec.Index) : CPU;
