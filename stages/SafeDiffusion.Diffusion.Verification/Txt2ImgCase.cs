@@ -28,12 +28,22 @@ public sealed class Txt2ImgCase : IReferenceCase
     public bool IsPresent(string casesDirectory) =>
         File.Exists(Path.Combine(casesDirectory, TensorFile)) && File.Exists(Path.Combine(casesDirectory, SettingsFile));
 
-    public IReadOnlyList<CaseResult> Run(string modelDirectory, string casesDirectory)
+    public IReadOnlyList<CaseResult> Run(string modelDirectory, string casesDirectory) =>
+        RunIn(modelDirectory, casesDirectory, ScalarType.Float32, CPU, _loadTextEncoder, ParityTolerances.Txt2Img);
+
+    /// <summary>
+    /// The same loop with the models loaded in <paramref name="type"/> on <paramref name="device"/> (the VAE upcast
+    /// where <see cref="StableDiffusionModels.Load"/> upcasts it), latents and scheduler arithmetic in float32, held to
+    /// <paramref name="tolerance"/>: how a half-precision check runs the float32 reference case.
+    /// </summary>
+    /// <exception cref="InputDataException">The case's VAE scaling factor is not the model's.</exception>
+    public static IReadOnlyList<CaseResult> RunIn(string modelDirectory, string casesDirectory, ScalarType type, Device device,
+        Func<string, ITextEncoder> loadTextEncoder, Func<double, double> tolerance)
     {
         LibTorchRuntime.EnsureLoadable();
         var settings = Txt2ImgCaseSettings.Read(Path.Combine(casesDirectory, SettingsFile));
         using var cases = CaseTensors.Open(Path.Combine(casesDirectory, TensorFile));
-        using var models = StableDiffusionModels.Load(modelDirectory, ScalarType.Float32, CPU);
+        using var models = StableDiffusionModels.Load(modelDirectory, type, device);
         if (settings.VaeScalingFactor is { } factor && Math.Abs(factor - models.Vae.ScalingFactor) > 1e-9)
             throw new InputDataException(settings.Path,
                 $"uses VAE scaling factor {factor} but the model's vae/config.json says {models.Vae.ScalingFactor}.", "vae_scaling_factor");
@@ -46,7 +56,7 @@ public sealed class Txt2ImgCase : IReferenceCase
         var promptIds = cases.RequireShape("prompt_ids", batch, -1);
         var uncondIds = cases.RequireShape("uncond_ids", batch, promptIds.shape[1]);
         Tensor prompt, uncond;
-        using (var encoder = _loadTextEncoder(modelDirectory))
+        using (var encoder = loadTextEncoder(modelDirectory))
         {
             prompt = encoder.Encode(promptIds);
             uncond = encoder.Encode(uncondIds);
@@ -61,13 +71,14 @@ public sealed class Txt2ImgCase : IReferenceCase
             GuidanceScale = settings.GuidanceScale,
             BatchSize = (int)batch,
         };
+        // Stochastic schedulers draw from a CPU generator, as the reference did, whatever the device.
         using var generator = settings.Seed is { } seed ? new Generator((ulong)seed) : null;
         var seeds = Enumerable.Repeat(settings.Seed ?? 0, (int)batch).ToList();
         using var result = sampler.Sample(prompt, uncond, latents, options, generator is null ? null : new NoiseGenerator(generator), seeds);
         return
         [
-            cases.Compare("latents_final", result.Latents, cases.Require("latents_final"), ParityTolerances.Txt2Img),
-            cases.Compare("image", result.Pixels, cases.Require("image"), ParityTolerances.Txt2Img),
+            cases.Compare("latents_final", result.Latents, cases.Require("latents_final"), tolerance),
+            cases.Compare("image", result.Pixels, cases.Require("image"), tolerance),
         ];
     }
 }

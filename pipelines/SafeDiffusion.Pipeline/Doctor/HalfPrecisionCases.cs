@@ -75,48 +75,9 @@ internal static class HalfPrecisionCases
     /// row's type: text encoder and UNet in that type, the VAE upcast to float32 where float16 would overflow it
     /// (<see cref="StableDiffusionModels.Load"/>), latents and scheduler arithmetic in float32.
     /// </summary>
-    public static IReadOnlyList<CaseResult> Txt2Img(string modelDirectory, string casesDirectory, ScalarType type, Device device)
-    {
-        var settings = Txt2ImgCaseSettings.Read(Path.Combine(casesDirectory, Txt2ImgCase.SettingsFile));
-        using var cases = CaseTensors.Open(Path.Combine(casesDirectory, Txt2ImgCase.TensorFile));
-        using var models = StableDiffusionModels.Load(modelDirectory, type, device);
-        if (settings.VaeScalingFactor is { } factor && Math.Abs(factor - models.Vae.ScalingFactor) > 1e-9)
-            throw new InputDataException(settings.Path,
-                $"uses VAE scaling factor {factor} but the model's vae/config.json says {models.Vae.ScalingFactor}.", "vae_scaling_factor");
-        var sampler = models.CreateSampler(settings.Scheduler);
-
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var latents = cases.RequireShape("latents_init", -1, models.Unet.Config.InChannels, -1, -1);
-        long batch = latents.shape[0];
-        var promptIds = cases.RequireShape("prompt_ids", batch, -1);
-        var uncondIds = cases.RequireShape("uncond_ids", batch, promptIds.shape[1]);
-        Tensor prompt, uncond;
-        using (var encoder = ClipTextEncoder.FromModelFolder(modelDirectory, type, device))
-        {
-            prompt = encoder.Encode(promptIds);
-            uncond = encoder.Encode(uncondIds);
-        }
-
-        int downscale = models.Vae.Config.DownscaleFactor;
-        var options = new Txt2ImgOptions
-        {
-            Width = (int)latents.shape[3] * downscale,
-            Height = (int)latents.shape[2] * downscale,
-            Steps = settings.Steps,
-            GuidanceScale = settings.GuidanceScale,
-            BatchSize = (int)batch,
-        };
-        // Stochastic schedulers draw from a CPU generator, as the reference did, whatever the device.
-        using var generator = settings.Seed is { } seed ? new Generator((ulong)seed) : null;
-        var seeds = Enumerable.Repeat(settings.Seed ?? 0, (int)batch).ToList();
-        using var result = sampler.Sample(prompt, uncond, latents, options, generator is null ? null : new NoiseGenerator(generator), seeds);
-        return
-        [
-            cases.Compare("latents_final", result.Latents, cases.Require("latents_final"), Txt2Img(type)),
-            cases.Compare("image", result.Pixels, cases.Require("image"), Txt2Img(type)),
-        ];
-    }
+    public static IReadOnlyList<CaseResult> Txt2Img(string modelDirectory, string casesDirectory, ScalarType type, Device device) =>
+        Txt2ImgCase.RunIn(modelDirectory, casesDirectory, type, device,
+            folder => ClipTextEncoder.FromModelFolder(folder, type, device), Txt2Img(type));
 
     private static Func<double, double> Component(ScalarType type) => max => HalfPrecisionTolerance.Component(type, max);
     private static Func<double, double> Txt2Img(ScalarType type) => max => HalfPrecisionTolerance.Txt2Img(type, max);
