@@ -8,10 +8,10 @@ namespace SafeDiffusion.Diffusion.Unet;
 /// Runs a <see cref="Conv2d"/> so that the gradient with respect to its input is right on CPU for any number of
 /// output channels. The oneDNN build inside TorchSharp 0.107's libtorch (2.7, oneDNN 3.7.1) computes that gradient
 /// wrongly for a 3x3 stride-1 convolution whose output channels do not fill its channel blocks (16 floats with AVX-512,
-/// 8 with AVX2): measured against float64 on batches of 8, the error is 35-98% of the gradient's size and now and
-/// then NaN, for 1, 3, 4, 8, 12 and 20 output channels, on one thread and on two, while the forward pass and the
-/// weight gradient are right (ChannelBlockConvolutionTests). In bfloat16 the forward pass of such a layer is wrong too
-/// (31% off for 4 output channels, against bfloat16's own 0.3%). Every UNet and VAE has such a layer at its end (4, 3
+/// 8 with AVX2) and the batch holds more than one image: far beyond rounding and now and then NaN, while the forward
+/// pass and the weight gradient are right (docs/known-issues.md has the measurement; ChannelBlockConvolutionTests hold
+/// the layer to float64). In bfloat16 the forward pass of such a layer is wrong too, far beyond bfloat16's own
+/// rounding. Every UNet and VAE has such a layer at its end (4, 3
 /// and 8 channels), so every gradient above it was wrong, and every bfloat16 prediction. When the input needs a
 /// gradient, or is bfloat16 or float16, such a convolution runs with zero filters appended up to a multiple of 16
 /// output channels and the extra channels cut off again: the same output, computed over whole blocks. A float32
