@@ -18,21 +18,30 @@ public sealed class TextEncoderCase : IReferenceCase
 
     public bool IsPresent(string casesDirectory) => File.Exists(Path.Combine(casesDirectory, FileName));
 
-    public IReadOnlyList<CaseResult> Run(string modelDirectory, string casesDirectory)
+    public IReadOnlyList<CaseResult> Run(string modelDirectory, string casesDirectory) =>
+        RunIn(modelDirectory, casesDirectory, ScalarType.Float32, torch.CPU, ParityTolerances.Component);
+
+    /// <summary>
+    /// The same pass with the text encoder loaded in <paramref name="type"/> on <paramref name="device"/>, held to
+    /// <paramref name="tolerance"/>: how a half-precision check runs the float32 case.
+    /// </summary>
+    /// <exception cref="SafeDiffusion.Core.Errors.InputDataException">A tensor of the case is missing.</exception>
+    public static IReadOnlyList<CaseResult> RunIn(string modelDirectory, string casesDirectory, ScalarType type, Device device,
+        Func<double, double> tolerance)
     {
         using var file = CaseTensors.Open(Path.Combine(casesDirectory, FileName));
         using var model = CLIPTextModel.FromFolder(CaseFiles.ComponentDirectory(modelDirectory, StableDiffusionComponents.TextEncoder),
-            ScalarType.Float32, torch.CPU);
+            type, device);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var ids = file.Require("input_ids").to(ScalarType.Int64);
+        var ids = file.Require("input_ids").to(ScalarType.Int64, device);
         using var output = model.forward(ids);
         var results = new List<CaseResult>
         {
-            file.Compare("last_hidden_state", output.LastHiddenState, file.Require("last_hidden_state")),
+            file.Compare("last_hidden_state", output.LastHiddenState, file.Require("last_hidden_state"), tolerance),
         };
         if (file.Contains("pooled_output"))
-            results.Add(file.Compare("pooled_output", output.PooledOutput, file.Require("pooled_output")));
+            results.Add(file.Compare("pooled_output", output.PooledOutput, file.Require("pooled_output"), tolerance));
         return results;
     }
 }
