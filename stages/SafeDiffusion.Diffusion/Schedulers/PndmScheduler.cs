@@ -1,3 +1,4 @@
+using SafeDiffusion.Core.Errors;
 using static TorchSharp.torch;
 
 namespace SafeDiffusion.Diffusion.Schedulers;
@@ -39,12 +40,16 @@ public sealed class PndmScheduler : DiffusionScheduler
         if (_skipPrkSteps)
         {
             _prkTimesteps = [];
-            plms = [.. ascending[..^1], ascending[^2], ascending[^1]];
+            // t[:-1] + t[-2:-1] + t[-1:] with Python's slices, which are empty rather than out of range for one step.
+            plms = ascending.Length >= 2 ? [.. ascending[..^1], ascending[^2], ascending[^1]] : [.. ascending];
             Array.Reverse(plms);
         }
         else
         {
             // np.array(t[-4:]).repeat(2) + np.tile([0, T // n // 2], 4), then [:-1].repeat(2)[1:-1] reversed.
+            // diffusers fails here with a numpy broadcast error: the warm-up takes the last four steps.
+            if (n < PndmOrder)
+                throw new UsageException($"PNDM with Runge-Kutta warm-up steps (skip_prk_steps false) needs at least {PndmOrder} inference steps, got {n}. Use {PndmOrder} or more steps, or set skip_prk_steps to true in the scheduler config.");
             var lastFour = ascending[^PndmOrder..];
             long half = T / n / 2;
             var prk = lastFour.SelectMany(t => new[] { t, t }).Select((t, i) => t + (i % 2 == 0 ? 0 : half)).ToArray();
