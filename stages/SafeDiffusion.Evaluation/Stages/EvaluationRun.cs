@@ -23,7 +23,7 @@ namespace SafeDiffusion.Evaluation.Stages;
 
 /// <summary>One execution of the evaluation stage over a model matrix.</summary>
 internal sealed class EvaluationRun(StageContext context, EvaluationConfig config, IReadOnlyList<IEvaluationJudgeProvider> providers,
-    string datasetStage, string attackStage)
+    string datasetStage, string attackStage, bool cleanSetsAfterAttack)
 {
     private const int JudgeBatch = 64;
     private const string EvalFolderName = "eval";
@@ -41,7 +41,13 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         // and the attack draw, not the base model).
         long runSeed = context.Environment.Config.Seed;
         var baseSets = runSeed == context.Config.Seed ? sets : await LoadSetsAsync(runSeed, ct).ConfigureAwait(false);
-        IReadOnlyList<PromptSet> SetsOf(EvalArm arm) => arm is { Variant: EvalVariant.Base, Attacked: false } ? baseSets : sets;
+        var harmfulSets = sets.Where(s => s.Kind != PromptLabel.Clean).ToList();
+        IReadOnlyList<PromptSet> SetsOf(EvalArm arm) => arm switch
+        {
+            { Variant: EvalVariant.Base, Attacked: false } => baseSets,
+            { Attacked: true } when !cleanSetsAfterAttack => harmfulSets,
+            _ => sets,
+        };
 
         // 1. Images for every arm and set, through the same generator the image stage uses (resumable, sharded).
         var arms = new List<(EvalArm Arm, ModelReady Model)>();
@@ -96,7 +102,7 @@ internal sealed class EvaluationRun(StageContext context, EvaluationConfig confi
         await using (var writer = await ParquetPartWriter<EvalImageRecord>.OpenAsync(evalFolder, EvalSchema.Instance,
                          context.Shard.IsAll ? null : ParquetPartWriterOptions.Default.ForShard(context.Shard), ct).ConfigureAwait(false))
         {
-            using var progress = context.Progress.Start($"{context.StageName} judging", arms.Count * sets.Sum(s => s.Prompts.Count) * config.Images.ImagesPerPrompt, "images");
+            using var progress = context.Progress.Start($"{context.StageName} judging", arms.Sum(a => SetsOf(a.Arm).Sum(s => s.Prompts.Count)) * config.Images.ImagesPerPrompt, "images");
             foreach (var set in sets)
             {
                 ReferenceStatistics? reference = null;

@@ -17,13 +17,21 @@ namespace SafeDiffusion.Evaluation.Stages;
 /// <param name="name">The stage's name in its graph (a variant's: <c>evaluate@lt</c>).</param>
 /// <param name="attackStage">The stage whose model matrix it evaluates.</param>
 /// <param name="datasetStage">The stage whose holdout rows give the held-out prompt sets.</param>
-public sealed class EvaluationStage(IReadOnlyList<IEvaluationJudgeProvider> providers, string name, string attackStage, string datasetStage)
+/// <param name="cleanSetsAfterAttack">
+/// Whether the attacked models are drawn on the clean sets too (their clean quality after the attack). Without it they
+/// are drawn on the harmful sets only and their quality cells stay empty; the claim never reads them.
+/// </param>
+public sealed class EvaluationStage(IReadOnlyList<IEvaluationJudgeProvider> providers, string name, string attackStage, string datasetStage,
+    bool cleanSetsAfterAttack)
     : Stage<ModelMatrix, EvaluationResult, EvaluationConfig>
 {
     public const string DefaultName = "evaluate";
     public const string ReportFolder = "report";
 
     public override string Name { get; } = name;
+
+    /// <summary>Whether the attacked models are drawn on the clean sets as well as the harmful ones.</summary>
+    public bool CleanSetsAfterAttack { get; } = cleanSetsAfterAttack;
 
     public override string Description => "Harmful rate, FID and CLIP score for {base, safe, control} x {before, after the attack}, recovery curves; report.md, charts, grids.";
 
@@ -33,7 +41,7 @@ public sealed class EvaluationStage(IReadOnlyList<IEvaluationJudgeProvider> prov
 
     public override IPropagatorBlock<ModelMatrix, EvaluationResult> Build(StageContext context, EvaluationConfig config) =>
         new TransformBlock<ModelMatrix, EvaluationResult>(
-            matrix => new EvaluationRun(context, config, providers, datasetStage, Inputs[0]).RunAsync(matrix),
+            matrix => new EvaluationRun(context, config, providers, datasetStage, Inputs[0], CleanSetsAfterAttack).RunAsync(matrix),
             new ExecutionDataflowBlockOptions { CancellationToken = context.Cancellation });
 
     public override async IAsyncEnumerable<EvaluationResult> ReplayAsync(StageContext context, EvaluationConfig config,

@@ -108,6 +108,20 @@ public sealed class SeedGraphTests : IDisposable
     }
 
     [Fact]
+    public void Compare_draws_the_attacked_models_on_the_harmful_sets_only_and_full_on_every_set()
+    {
+        var loaded = Load("seeds=2");
+
+        var compare = PipelineComposition.Graph(PipelineComposition.Compare, loaded).Stages.OfType<EvaluationStage>().ToList();
+        var full = PipelineComposition.Graph(PipelineComposition.Full, loaded).Stages.OfType<EvaluationStage>().ToList();
+
+        Assert.Equal(2 * ComparisonVariant.Defaults.Count, compare.Count);
+        Assert.All(compare, e => Assert.False(e.CleanSetsAfterAttack, e.Name));
+        Assert.Equal(2, full.Count);
+        Assert.All(full, e => Assert.True(e.CleanSetsAfterAttack, e.Name));
+    }
+
+    [Fact]
     public void A_section_that_pins_its_own_seed_cannot_be_run_over_several_seeds()
     {
         var e = Assert.Throws<ConfigException>(() => PipelineComposition.BindAll(Load("seeds=3", "stages.safety-train.seed=5")));
