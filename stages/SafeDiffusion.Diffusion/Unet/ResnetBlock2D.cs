@@ -72,7 +72,7 @@ public sealed class ResnetBlock2D : DiffusersModule
             h = _norm2.forward(h);
         }
         h = ChannelBlockConvolution.Forward(_conv2, _dropout.forward(_act(h)));
-        var shortcut = _convShortcut is null ? input : _convShortcut.forward(input);
+        var shortcut = _convShortcut is null ? input : PointwiseConvolution.Forward(_convShortcut, input);
         var output = shortcut + h;
         if (_outputScaleFactor != 1.0) output = output / _outputScaleFactor;
         return output.MoveToOuterDisposeScope();

@@ -48,13 +48,15 @@ public sealed class Transformer2DModel : DiffusersModule
         }
         else
         {
-            x = _projIn.forward(x);
+            x = PointwiseConvolution.Forward((Conv2d)_projIn, x);
             x = x.permute(0, 2, 3, 1).reshape(batch, height * width, -1);
         }
         foreach (var block in _blocks) x = block.Forward(x, encoderHiddenStates);
+        // Tokens permuted back to [B, C, H, W] have channels-last strides, which at 1x1 resolution contiguous() keeps;
+        // RowMajor (and PointwiseConvolution) give them NCHW strides, so no channels-last tensor leaves this block.
         x = _linearProjection
-            ? _projOut.forward(x).reshape(batch, height, width, -1).permute(0, 3, 1, 2).contiguous()
-            : _projOut.forward(x.reshape(batch, height, width, -1).permute(0, 3, 1, 2).contiguous());
+            ? PointwiseConvolution.RowMajor(_projOut.forward(x).reshape(batch, height, width, -1).permute(0, 3, 1, 2))
+            : PointwiseConvolution.Forward((Conv2d)_projOut, x.reshape(batch, height, width, -1).permute(0, 3, 1, 2));
         return (x + hidden).MoveToOuterDisposeScope();
     }
 }

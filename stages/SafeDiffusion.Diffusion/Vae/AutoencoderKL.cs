@@ -79,7 +79,7 @@ public sealed class AutoencoderKL : DiffusersModule
     public DiagonalGaussianDistribution Encode(Tensor image)
     {
         using var scope = NewDisposeScope();
-        var moments = _quantConv.forward(_encoder.Forward(image));
+        var moments = PointwiseConvolution.Forward(_quantConv, _encoder.Forward(image));
         return new DiagonalGaussianDistribution(moments);
     }
 
@@ -89,7 +89,7 @@ public sealed class AutoencoderKL : DiffusersModule
     public Tensor Decode(Tensor latents)
     {
         using var scope = NewDisposeScope();
-        return _decoder.Forward(_postQuantConv.forward(latents)).MoveToOuterDisposeScope();
+        return _decoder.Forward(PointwiseConvolution.Forward(_postQuantConv, latents)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
