@@ -165,8 +165,8 @@ public sealed class StableDiffusionSampler
             latents = next;
         }
 
-        // One image at a time: a batch's decoder activations at 768 px would outweigh the UNet's.
-        var decoded = _vae.DecodeEach((latents / _vae.ScalingFactor).to_type(_vae.DType), options.VaeTiling).to_type(ScalarType.Float32);
+        // By default one image at a time: a batch's decoder activations at 768 px would outweigh the UNet's.
+        var decoded = _vae.DecodeEach((latents / _vae.ScalingFactor).to_type(_vae.DType), options.VaeTiling, options.VaeDecodeBatch).to_type(ScalarType.Float32);
         var pixels = (decoded / 2 + 0.5).clamp(0, 1).cpu();
         var images = ToRgb8(pixels, seeds);
         return new Txt2ImgBatch(latents.cpu().DetachFromDisposeScope(), pixels.DetachFromDisposeScope(), images);

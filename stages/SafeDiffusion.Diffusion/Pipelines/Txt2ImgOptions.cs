@@ -28,9 +28,15 @@ public sealed record Txt2ImgOptions
     /// <summary>
     /// Decode images larger than the VAE's tile (its config's <c>sample_size</c>: 512 px for SD 1.x, 768 px for SD 2.1)
     /// in overlapping tiles, as diffusers' <c>enable_vae_tiling</c> does: decoder memory stays one tile's at any size,
-    /// at the cost of small differences near tile seams. Off by default; images are always decoded one at a time.
+    /// at the cost of small differences near tile seams. Off by default; tiled images are decoded one at a time.
     /// </summary>
     public bool VaeTiling { get; init; }
+
+    /// <summary>
+    /// Images the VAE decodes in one call (at least 1). One, the default, keeps the decoder's activations at one
+    /// image's, which large images on a card need; small images decode much faster in whole batches.
+    /// </summary>
+    public int VaeDecodeBatch { get; init; } = 1;
 
     public bool UsesGuidance => GuidanceScale > 1.0;
 

@@ -93,23 +93,28 @@ public sealed class AutoencoderKL : DiffusersModule
     }
 
     /// <summary>
-    /// Decodes one image at a time and concatenates the results (diffusers' <c>enable_slicing</c>), so the decoder's
-    /// activations, the largest of a txt2img call at 768 px, are one image's whatever the batch. With
-    /// <paramref name="tiled"/>, an image whose latents are larger than <see cref="TileLatentSize"/> is decoded in
-    /// overlapping tiles (<see cref="DecodeTiled"/>); smaller ones are decoded whole either way.
+    /// Decodes <paramref name="imagesAtOnce"/> images at a time and concatenates the results (with one, diffusers'
+    /// <c>enable_slicing</c>), so the decoder's activations, the largest of a txt2img call at 768 px, are that many
+    /// images' whatever the batch. With <paramref name="tiled"/>, latents larger than <see cref="TileLatentSize"/> are
+    /// decoded one image at a time in overlapping tiles (<see cref="DecodeTiled"/>); smaller ones are decoded whole.
     /// </summary>
     /// <param name="latents">[B, latent_channels, h, w], already divided by the scaling factor.</param>
+    /// <param name="tiled">Decode images larger than a tile in tiles.</param>
+    /// <param name="imagesAtOnce">Images per decoder call, at least 1.</param>
     /// <returns>[B, 3, h * f, w * f], equal to <see cref="Decode"/>'s up to float rounding when not tiled.</returns>
-    public Tensor DecodeEach(Tensor latents, bool tiled)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="imagesAtOnce"/> is below 1.</exception>
+    public Tensor DecodeEach(Tensor latents, bool tiled, int imagesAtOnce)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(imagesAtOnce, 1);
         using var scope = NewDisposeScope();
-        var images = new List<Tensor>((int)latents.shape[0]);
-        for (long i = 0; i < latents.shape[0]; i++)
+        bool tiles = tiled && (latents.shape[^1] > TileLatentSize || latents.shape[^2] > TileLatentSize);
+        long chunk = tiles ? 1 : imagesAtOnce;
+        var images = new List<Tensor>();
+        for (long i = 0; i < latents.shape[0]; i += chunk)
         {
-            using var imageScope = NewDisposeScope();
-            var one = latents.narrow(0, i, 1);
-            bool tiles = tiled && (one.shape[^1] > TileLatentSize || one.shape[^2] > TileLatentSize);
-            images.Add((tiles ? DecodeTiled(one) : Decode(one)).MoveToOuterDisposeScope());
+            using var chunkScope = NewDisposeScope();
+            var some = latents.narrow(0, i, Math.Min(chunk, latents.shape[0] - i));
+            images.Add((tiles ? DecodeTiled(some) : Decode(some)).MoveToOuterDisposeScope());
         }
         return cat(images).MoveToOuterDisposeScope();
     }

@@ -170,6 +170,7 @@ public sealed class ImageGenerator(StageContext context, ImageGenerationConfig c
                     // stages run beside it.
                     CpuThreads = lease!.Device.Kind == Core.Devices.DeviceKind.Cpu ? TorchDevices.CpuThreadsPerCompute(lease.Device) : 0,
                     VaeTiling = config.VaeTiling,
+                    VaeDecodeBatch = config.VaeDecodeBatch,
                 };
                 IReadOnlyList<GeneratedImage> images;
                 using (await lease!.AcquireComputeAsync(ct).ConfigureAwait(false))

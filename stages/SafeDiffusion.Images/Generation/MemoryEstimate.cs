@@ -6,7 +6,7 @@ namespace SafeDiffusion.Images.Generation;
 /// <summary>
 /// What a txt2img replica asks the device scheduler for: its weights as stored on disk (an upper bound for fp16
 /// files loaded in fp16) plus the larger of the two activation peaks, the UNet's over the doubled (classifier-free
-/// guidance) batch and the VAE's decoding one image (txt2img decodes one image at a time; with tiling, one tile). The
+/// guidance) batch and the VAE's decoding (<c>vae-decode-batch</c> images at a time, one by default; with tiling, one tile). The
 /// per-pixel figures are float32 upper bounds; the budget it is checked against is the user's `devices[].memory`.
 /// </summary>
 public static class MemoryEstimate
@@ -39,7 +39,8 @@ public static class MemoryEstimate
         }
         long pixels = (long)config.Width * config.Height;
         long unet = 2L * config.BatchSize * pixels * UnetActivationBytesPerPixel;
-        long decoded = Math.Min(pixels, TilePixels(modelDirectory, config) ?? pixels);
+        long? tile = TilePixels(modelDirectory, config);
+        long decoded = tile is { } t && t < pixels ? t : pixels * Math.Min(config.VaeDecodeBatch, config.BatchSize);
         long vae = decoded * VaeDecodeBytesPerPixel;
         return new ByteSize(weights + Math.Max(unet, vae) + (64L << 20));
     }

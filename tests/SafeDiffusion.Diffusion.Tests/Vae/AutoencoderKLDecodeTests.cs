@@ -34,10 +34,25 @@ public class AutoencoderKLDecodeTests
         var latents = Latents(3, 8, 7);
 
         var whole = vae.Decode(latents);
-        var each = vae.DecodeEach(latents, tiled: false);
+        var each = vae.DecodeEach(latents, tiled: false, imagesAtOnce: 1);
 
         Assert.Equal(new long[] { 3, 3, 32, 32 }, each.shape);
         Assert.True(each.allclose(whole, rtol: 0, atol: 1e-5), $"max difference {(each - whole).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void Decoding_two_images_at_a_time_over_an_odd_batch_gives_the_whole_batch_decode()
+    {
+        using var vae = Vae();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var latents = Latents(3, 8, 11);
+
+        var whole = vae.Decode(latents);
+        var pairs = vae.DecodeEach(latents, tiled: false, imagesAtOnce: 2);
+
+        Assert.Equal(new long[] { 3, 3, 32, 32 }, pairs.shape);
+        Assert.True(pairs.allclose(whole, rtol: 0, atol: 1e-5), $"max difference {(pairs - whole).abs().max().item<float>()}");
     }
 
     [Fact]
@@ -50,7 +65,7 @@ public class AutoencoderKLDecodeTests
         var latents = Latents(2, 16, 8);
 
         var whole = vae.Decode(latents);
-        var tiled = vae.DecodeEach(latents, tiled: true);
+        var tiled = vae.DecodeEach(latents, tiled: true, imagesAtOnce: 1);
 
         Assert.True(tiled.allclose(whole, rtol: 0, atol: 1e-5));
     }
@@ -63,7 +78,7 @@ public class AutoencoderKLDecodeTests
         using var scope = NewDisposeScope();
         var latents = Latents(1, 32, 9);
 
-        var tiled = vae.DecodeEach(latents, tiled: true);
+        var tiled = vae.DecodeEach(latents, tiled: true, imagesAtOnce: 1);
 
         Assert.Equal(new long[] { 1, 3, 128, 128 }, tiled.shape);
         // Tiles start every 12 latents (48 px) and span 16 (64 px); seams blend over 16 px, as diffusers' blend_h/blend_v.
