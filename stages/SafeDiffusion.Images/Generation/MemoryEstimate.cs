@@ -27,6 +27,7 @@ public static class MemoryEstimate
     /// </summary>
     public const long VaeDecodeBytesPerPixel = 8 * 1024;
 
+    /// <summary>The lease for a txt2img replica of the model folder, its weights counted from the files.</summary>
     public static ByteSize ForTxt2Img(string modelDirectory, ImageGenerationConfig config)
     {
         long weights = 0;
@@ -37,12 +38,20 @@ public static class MemoryEstimate
             // One weight file per component counts (a folder may hold fp32 and fp16 copies of the same weights).
             weights += Directory.EnumerateFiles(dir, "*.safetensors").Select(f => new FileInfo(f).Length).DefaultIfEmpty(0).Max();
         }
+        return ForTxt2Img(weights, config, TilePixels(modelDirectory, config));
+    }
+
+    /// <summary>
+    /// The lease for <paramref name="weightBytes"/> of loaded weights; <paramref name="tilePixels"/> is one VAE tile's
+    /// pixels where tiling is on (null: whole images are decoded).
+    /// </summary>
+    public static ByteSize ForTxt2Img(long weightBytes, ImageGenerationConfig config, long? tilePixels = null)
+    {
         long pixels = (long)config.Width * config.Height;
         long unet = 2L * config.BatchSize * pixels * UnetActivationBytesPerPixel;
-        long? tile = TilePixels(modelDirectory, config);
-        long decoded = tile is { } t && t < pixels ? t : pixels * Math.Min(config.VaeDecodeBatch, config.BatchSize);
+        long decoded = tilePixels is { } t && t < pixels ? t : pixels * Math.Min(config.VaeDecodeBatch, config.BatchSize);
         long vae = decoded * VaeDecodeBytesPerPixel;
-        return new ByteSize(weights + Math.Max(unet, vae) + (64L << 20));
+        return new ByteSize(weightBytes + Math.Max(unet, vae) + (64L << 20));
     }
 
     /// <summary>The pixels of one VAE tile when tiling is on and the model folder's VAE config can be read.</summary>

@@ -1,0 +1,49 @@
+using SafeDiffusion.Training.Engine;
+
+namespace SafeDiffusion.Training.Tests.Engine;
+
+/// <summary>
+/// <see cref="ModelSizing"/>'s training estimate against the peaks <c>pipeline bench memory</c> measured at full size:
+/// CPU, float32, batch 1, random weights built from the released configs (docs/real-models.md, "Memory", gives the
+/// commands). The estimate leaves out the process's own runtime, so each peak is taken less the runtime the same
+/// command measured on the tiny model. A lease below the peak overbooks a device; one far above it keeps runs waiting
+/// that would have fitted.
+/// </summary>
+public sealed class ModelSizingTests
+{
+    // The published parameter counts, which FullSizeStructureTests pins against the released configs.
+    private static readonly TrainingParameterCounts Sd14 = new(Unet: 859_520_964, Frozen: 123_060_480 + 83_653_863);
+    private static readonly TrainingParameterCounts Sd21 = new(Unet: 865_910_724, Frozen: 340_387_840 + 83_653_863);
+
+    private const double Gib = 1024.0 * 1024 * 1024;
+    private const double RuntimeGib = 0.25;
+
+    [Theory]
+    [InlineData("sd14", 512, false, 15.59)]
+    [InlineData("sd14", 512, true, 15.02)]
+    [InlineData("sd21", 768, false, 17.93)]
+    [InlineData("sd21", 768, true, 17.03)]
+    public void A_float32_step_estimate_covers_the_measured_peak_and_books_at_most_a_tenth_more(string model, int resolution, bool checkpointing,
+        double measuredPeakGib)
+    {
+        var parameters = model == "sd14" ? Sd14 : Sd21;
+
+        double estimate = ModelSizing.TrainingMemory(parameters, resolution, batchSize: 1, mixedPrecision: false, checkpointing).Bytes / Gib;
+
+        double needed = measuredPeakGib - RuntimeGib;
+        Assert.True(estimate >= needed, $"estimate {estimate:F2} GiB is below the measured {needed:F2} GiB");
+        Assert.True(estimate <= needed * 1.10, $"estimate {estimate:F2} GiB books more than a tenth over the measured {needed:F2} GiB");
+    }
+
+    [Fact]
+    public void Mixed_precision_adds_a_bfloat16_copy_of_the_unet_and_halves_the_frozen_models_and_activations()
+    {
+        var parameters = new TrainingParameterCounts(Unet: 1000, Frozen: 500);
+
+        long float32 = ModelSizing.TrainingMemory(parameters, 64, 2, mixedPrecision: false).Bytes;
+        long mixed = ModelSizing.TrainingMemory(parameters, 64, 2, mixedPrecision: true).Bytes;
+
+        long activations = float32 - 1000 * 16 - 500 * 4;
+        Assert.Equal(1000 * 20 + 500 * 2 + activations / 2, mixed);
+    }
+}
