@@ -1,3 +1,4 @@
+using SafeDiffusion.Testing;
 using SafeDiffusion.Training.Engine;
 
 namespace SafeDiffusion.Training.Tests.Engine;
@@ -11,12 +12,13 @@ namespace SafeDiffusion.Training.Tests.Engine;
 /// </summary>
 public sealed class ModelSizingTests
 {
-    // The published parameter counts, which FullSizeStructureTests pins against the released configs.
-    private static readonly TrainingParameterCounts Sd14 = new(Unet: 859_520_964, Frozen: 123_060_480 + 83_653_863);
-    private static readonly TrainingParameterCounts Sd21 = new(Unet: 865_910_724, Frozen: 340_387_840 + 83_653_863);
+    private static readonly TrainingParameterCounts Sd14 =
+        new(PublishedParameterCounts.Sd1Unet, PublishedParameterCounts.Vae + PublishedParameterCounts.ClipVitL14TextModel);
+    private static readonly TrainingParameterCounts Sd21 =
+        new(PublishedParameterCounts.Sd2Unet, PublishedParameterCounts.Vae + PublishedParameterCounts.OpenClipVitH14TextModel);
 
     private const double Gib = 1024.0 * 1024 * 1024;
-    private const double RuntimeGib = 0.25;
+    private const double RuntimeGib = 0.25; // the tiny model's training step, configs only
 
     [Theory]
     [InlineData("sd14", 512, false, 15.59)]
