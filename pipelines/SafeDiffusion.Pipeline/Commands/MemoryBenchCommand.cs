@@ -126,7 +126,7 @@ internal static class MemoryBenchCommand
             var lines = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             var why = lines.FirstOrDefault(l => l.StartsWith("Error", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? "";
             // 137: killed, most often by the kernel's out-of-memory killer.
-            return [Path.GetFileName(c.ModelDirectory), c.Label, $"failed (exit {process.ExitCode}{(process.ExitCode == 137 ? ", killed: out of memory?" : "")}) {why}".Trim(), "", "", ""];
+            return [Path.GetFileName(c.ModelDirectory), c.Label, $"failed (exit {process.ExitCode}{(process.ExitCode == 137 ? ", killed: out of memory?" : "")}) {why}".Trim()];
         }
         return line[CaseLinePrefix.Length..].TrimEnd('\r').Split('\t');
     }
@@ -138,6 +138,8 @@ internal static class MemoryBenchCommand
     [
         Path.GetFileName(r.Case.ModelDirectory),
         r.Case.Label,
+        Gib(r.ModelsResidentBytes),
+        r.DecodePeakBytes is { } decode ? Gib(decode) : "-",
         Gib(r.PeakResidentBytes),
         r.CudaInUseBytes is { } cudaBytes ? Gib(cudaBytes) : "-",
         (r.UnetParameters / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + (r.RandomWeights ? "M (random)" : "M"),
@@ -146,7 +148,7 @@ internal static class MemoryBenchCommand
 
     private static void WriteTable(CliEnvironment env, IReadOnlyList<string[]> rows)
     {
-        string[] header = ["model", "case", "peak RSS", "CUDA in use", "UNet params", "time"];
+        string[] header = ["model", "case", "models loaded", "decode 1 image", "peak RSS", "CUDA in use", "UNet params", "time"];
         var all = rows.Prepend(header).ToList();
         var widths = Enumerable.Range(0, header.Length).Select(i => all.Max(r => i < r.Length ? r[i].Length : 0)).ToArray();
         foreach (var r in all)

@@ -12,21 +12,22 @@ namespace SafeDiffusion.Images.Generation;
 public static class MemoryEstimate
 {
     /// <summary>
-    /// UNet activations per image pixel per batch row, what SD 1.x at 512 px needs with memory-efficient attention,
-    /// within a factor of two. Must stay at or above what `pipeline bench memory` measures for SD 1.4 at 512 px and
-    /// SD 2.1 at 768 px (batch 8: peak minus weights over the 16 rows' pixels) once those runs are recorded in
-    /// docs/real-models.md, "Memory", so a lease covers the run.
+    /// UNet activations per image pixel per batch row (the doubled, guided batch), float32. Must stay at or above what
+    /// `pipeline bench memory` measures for SD 1.4 at 512 px and SD 2.1 at 768 px (batch 8: the peak less the
+    /// models-loaded resident size, over the 16 rows' pixels) so a lease covers the run; MemoryEstimateTests holds the
+    /// estimate to the measured peaks recorded in docs/real-models.md, "Memory". SD 2.1 at 768 px needs less a pixel
+    /// than SD 1.4 at 512 px, so one constant books it about a sixth more than it uses.
     /// </summary>
-    public const long UnetActivationBytesPerPixel = 64;
+    public const long UnetActivationBytesPerPixel = 1280;
 
     /// <summary>
-    /// VAE decoder activations per pixel of the one image (or tile) being decoded, float32. The decoder's last up
-    /// block holds about a dozen planes of 128 to 256 float32 channels at full resolution at once (a resnet's input,
-    /// norm, activation and convolution outputs stay alive until its dispose scope ends): 5 to 7 KB a pixel, about
-    /// 4 GB for a 768 px image; rounded up. Must stay at or above a measured decode (docs/real-models.md, "Memory").
+    /// VAE decoder activations per pixel of the one image (or tile) being decoded, float32: the decoder's last up
+    /// blocks hold several planes of 128 to 256 channels at full resolution at once. Must stay at or above a measured
+    /// one-image decode (the same benchmark and test), which it exceeds by a few percent.
     /// </summary>
     public const long VaeDecodeBytesPerPixel = 8 * 1024;
 
+    /// <summary>The lease for a txt2img replica of the model folder, its weights counted from the files.</summary>
     public static ByteSize ForTxt2Img(string modelDirectory, ImageGenerationConfig config)
     {
         long weights = 0;
@@ -37,12 +38,20 @@ public static class MemoryEstimate
             // One weight file per component counts (a folder may hold fp32 and fp16 copies of the same weights).
             weights += Directory.EnumerateFiles(dir, "*.safetensors").Select(f => new FileInfo(f).Length).DefaultIfEmpty(0).Max();
         }
+        return ForTxt2Img(weights, config, TilePixels(modelDirectory, config));
+    }
+
+    /// <summary>
+    /// The lease for <paramref name="weightBytes"/> of loaded weights; <paramref name="tilePixels"/> is one VAE tile's
+    /// pixels where tiling is on (null: whole images are decoded).
+    /// </summary>
+    public static ByteSize ForTxt2Img(long weightBytes, ImageGenerationConfig config, long? tilePixels = null)
+    {
         long pixels = (long)config.Width * config.Height;
         long unet = 2L * config.BatchSize * pixels * UnetActivationBytesPerPixel;
-        long? tile = TilePixels(modelDirectory, config);
-        long decoded = tile is { } t && t < pixels ? t : pixels * Math.Min(config.VaeDecodeBatch, config.BatchSize);
+        long decoded = tilePixels is { } t && t < pixels ? t : pixels * Math.Min(config.VaeDecodeBatch, config.BatchSize);
         long vae = decoded * VaeDecodeBytesPerPixel;
-        return new ByteSize(weights + Math.Max(unet, vae) + (64L << 20));
+        return new ByteSize(weightBytes + Math.Max(unet, vae) + (64L << 20));
     }
 
     /// <summary>The pixels of one VAE tile when tiling is on and the model folder's VAE config can be read.</summary>

@@ -32,24 +32,29 @@ public static class MemoryBenchmark
         benchCase.Validate();
         LibTorchRuntime.EnsureLoadable();
         RequireConfigs(benchCase.ModelDirectory);
-        ProcessMemory.TryResetPeak();
         var clock = Stopwatch.StartNew();
-        long unetParameters;
-        await using (var sampler = new ProcessMemory.Sampler())
+        await using var watch = new PeakWatch();
+        var run = benchCase.Target == MemoryBenchmarkTarget.Txt2Img ? await RunTxt2ImgAsync(benchCase, watch, ct) : RunTraining(benchCase);
+        if (benchCase.Device.type == DeviceType.CUDA) cuda.synchronize();
+        long? cudaInUse = benchCase.Device.type == DeviceType.CUDA ? CudaDeviceMemory.InUseBytes() : null;
+        bool random = Components.Any(c => !HasWeights(Path.Combine(benchCase.ModelDirectory, c)));
+        return new MemoryBenchmarkResult(benchCase, watch.Peak, cudaInUse, run.UnetParameters, random, clock.Elapsed.TotalSeconds)
         {
-            unetParameters = benchCase.Target == MemoryBenchmarkTarget.Txt2Img ? RunTxt2Img(benchCase, ct) : RunTraining(benchCase);
-            if (benchCase.Device.type == DeviceType.CUDA) cuda.synchronize();
-            long? cudaInUse = benchCase.Device.type == DeviceType.CUDA ? CudaDeviceMemory.InUseBytes() : null;
-            long peak = Math.Max(ProcessMemory.KernelPeakResidentBytes() ?? 0, sampler.Max);
-            bool random = Components.Any(c => !HasWeights(Path.Combine(benchCase.ModelDirectory, c)));
-            return new MemoryBenchmarkResult(benchCase, peak, cudaInUse, unetParameters, random, clock.Elapsed.TotalSeconds);
-        }
+            ModelsResidentBytes = run.ModelsResident,
+            DecodePeakBytes = run.DecodePeak,
+        };
     }
 
     private static readonly string[] Components =
         [StableDiffusionComponents.Unet, StableDiffusionComponents.Vae, StableDiffusionComponents.TextEncoder];
 
-    private static long RunTxt2Img(MemoryBenchmarkCase c, CancellationToken ct)
+    private readonly record struct CaseRun(long UnetParameters, long ModelsResident, long? DecodePeak);
+
+    /// <summary>
+    /// Loads the three models, decodes one image's latents alone (the VAE's peak), then restarts the peak and samples the
+    /// whole batch: the case's peak is then the UNet's over the doubled batch, or the VAE's again where that is larger.
+    /// </summary>
+    private static async Task<CaseRun> RunTxt2ImgAsync(MemoryBenchmarkCase c, PeakWatch watch, CancellationToken ct)
     {
         var dir = c.ModelDirectory;
         var vaeConfig = AutoencoderKLConfig.Read(Path.Combine(dir, StableDiffusionComponents.Vae, "config.json"));
@@ -59,9 +64,20 @@ public static class MemoryBenchmark
         using var unet = Unet(dir, c.DType, c.Device);
         using var vae = Vae(dir, vaeType, c.Device);
         unet.eval();
+        long modelsResident = ProcessMemory.ResidentBytes();
         var sampler = new StableDiffusionSampler(unet, vae, () => SchedulerFactory.FromConfig(schedulerConfig));
         var options = new Txt2ImgOptions { Width = c.Size, Height = c.Size, Steps = c.Steps, BatchSize = c.Batch, VaeTiling = c.VaeTiling };
         var seeds = Enumerable.Range(0, c.Batch).Select(i => (long)i).ToList();
+
+        using (var decodeScope = NewDisposeScope())
+        using (no_grad())
+        {
+            var (channels, factor) = sampler.LatentLayout;
+            var latents = randn([1, channels, c.Size / factor, c.Size / factor], dtype: vaeType, device: c.Device);
+            vae.DecodeEach(latents, c.VaeTiling, imagesAtOnce: 1);
+        }
+        long decodePeak = watch.Peak;
+        await watch.RestartAsync();
 
         using var scope = NewDisposeScope();
         var ids = TokenIds(textEncoder.Config, c.Batch).to(c.Device);
@@ -69,10 +85,10 @@ public static class MemoryBenchmark
         var negative = textEncoder.Encode(ids);
         var noise = sampler.InitialNoise(seeds, options);
         using var batch = sampler.Sample(prompt, negative, noise, options, generator: null, seeds, ct);
-        return unet.parameters().Sum(p => p.NumberOfElements);
+        return new CaseRun(unet.parameters().Sum(p => p.NumberOfElements), modelsResident, decodePeak);
     }
 
-    private static long RunTraining(MemoryBenchmarkCase c)
+    private static CaseRun RunTraining(MemoryBenchmarkCase c)
     {
         var dir = c.ModelDirectory;
         bool mixed = c.Precision == TrainingPrecision.BFloat16Mixed || (c.Precision == TrainingPrecision.Auto && c.Device.type == DeviceType.CUDA);
@@ -82,6 +98,7 @@ public static class MemoryBenchmark
         var vae = Vae(dir, frozenType, c.Device);
         var unet = Unet(dir, ScalarType.Float32, c.Device);
         using var model = DiffusionTrainingModel.Assemble(dir, c.Device, mixed, tokenizer: null, textEncoder, vae, unet, scheduler, c.GradientCheckpointing);
+        long modelsResident = ProcessMemory.ResidentBytes();
         using var trainer = new DiffusionTrainer(model, new TrainerSettings { Steps = 2, Seed = 1 }, new ObjectiveSettings());
         var tokens = TokenIds(textEncoder.Config, c.Batch);
         var ids = tokens.data<long>().ToArray();
@@ -95,7 +112,7 @@ public static class MemoryBenchmark
             trainer.Step([new TrainingBatch(pixels, ids, (int)(ids.Length / c.Batch), c.Size, rows.Select(r => r % 2 == 1).ToList(),
                 rows.Select(r => $"row-{r}").ToList(), DataPosition.Start, EndsEpoch: false)]);
         }
-        return model.UnetParameterCount;
+        return new CaseRun(model.UnetParameterCount, modelsResident, DecodePeak: null);
     }
 
     /// <summary>A prompt of a few tokens between BOS and EOS, padded with EOS to the encoder's length, for every row.</summary>
@@ -158,5 +175,34 @@ public static class MemoryBenchmark
         encoder.eval();
         foreach (var p in encoder.parameters()) p.requires_grad = false;
         return encoder;
+    }
+
+    /// <summary>
+    /// The process's peak resident bytes since it was started or last restarted: the kernel's VmHWM where it could be
+    /// reset (a fresh process's counts from its start either way), and the highest resident size sampled.
+    /// </summary>
+    private sealed class PeakWatch : IAsyncDisposable
+    {
+        private ProcessMemory.Sampler _sampler;
+        private bool _kernelPeakIsOurs;
+
+        public PeakWatch()
+        {
+            ProcessMemory.TryResetPeak();
+            _kernelPeakIsOurs = true;
+            _sampler = new ProcessMemory.Sampler();
+        }
+
+        public long Peak => Math.Max(_kernelPeakIsOurs ? ProcessMemory.KernelPeakResidentBytes() ?? 0 : 0, _sampler.Max);
+
+        /// <summary>Forgets the peak so far: what follows is measured from the resident size now.</summary>
+        public async Task RestartAsync()
+        {
+            await _sampler.DisposeAsync();
+            _kernelPeakIsOurs = ProcessMemory.TryResetPeak();
+            _sampler = new ProcessMemory.Sampler();
+        }
+
+        public ValueTask DisposeAsync() => _sampler.DisposeAsync();
     }
 }

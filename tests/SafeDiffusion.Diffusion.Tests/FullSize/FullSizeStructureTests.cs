@@ -3,6 +3,7 @@ using SafeDiffusion.Diffusion.Native;
 using SafeDiffusion.Diffusion.TextEncoders;
 using SafeDiffusion.Diffusion.Unet;
 using SafeDiffusion.Diffusion.Vae;
+using SafeDiffusion.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,10 +35,10 @@ public class FullSizeStructureTests
     }
 
     [Theory]
-    [InlineData("sd14", 859_520_964L)]
-    [InlineData("sd15", 859_520_964L)]
-    [InlineData("sd21", 865_910_724L)]
-    [InlineData("sd21-base", 865_910_724L)]
+    [InlineData("sd14", PublishedParameterCounts.Sd1Unet)]
+    [InlineData("sd15", PublishedParameterCounts.Sd1Unet)]
+    [InlineData("sd21", PublishedParameterCounts.Sd2Unet)]
+    [InlineData("sd21-base", PublishedParameterCounts.Sd2Unet)]
     public void The_unet_has_the_published_parameter_count(string model, long published)
     {
         using var unet = new UNet2DConditionModel(UNet2DConditionConfig.Read(Config(model, "unet")), Meta, ScalarType.Float32);
@@ -45,10 +46,10 @@ public class FullSizeStructureTests
     }
 
     [Theory]
-    [InlineData("sd14", 83_653_863L)]
-    [InlineData("sd15", 83_653_863L)]
-    [InlineData("sd21", 83_653_863L)]
-    [InlineData("sd21-base", 83_653_863L)]
+    [InlineData("sd14", PublishedParameterCounts.Vae)]
+    [InlineData("sd15", PublishedParameterCounts.Vae)]
+    [InlineData("sd21", PublishedParameterCounts.Vae)]
+    [InlineData("sd21-base", PublishedParameterCounts.Vae)]
     public void The_vae_has_the_published_parameter_count(string model, long published)
     {
         using var vae = new AutoencoderKL(AutoencoderKLConfig.Read(Config(model, "vae")), Meta, ScalarType.Float32);
@@ -56,9 +57,9 @@ public class FullSizeStructureTests
     }
 
     [Theory]
-    [InlineData("sd14", 123_060_480L)] // CLIP ViT-L/14
-    [InlineData("sd21", 340_387_840L)] // OpenCLIP ViT-H/14, 23 of its 24 layers
-    [InlineData("sd21-base", 340_387_840L)]
+    [InlineData("sd14", PublishedParameterCounts.ClipVitL14TextModel)]
+    [InlineData("sd21", PublishedParameterCounts.OpenClipVitH14TextModel)] // 23 of its 24 layers
+    [InlineData("sd21-base", PublishedParameterCounts.OpenClipVitH14TextModel)]
     public void The_text_encoder_has_the_published_parameter_count(string model, long published)
     {
         var path = Config(model, "text_encoder");

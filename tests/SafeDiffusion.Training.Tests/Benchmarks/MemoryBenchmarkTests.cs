@@ -44,8 +44,21 @@ public sealed class MemoryBenchmarkTests : IDisposable
 
         Assert.True(result.RandomWeights);
         Assert.Equal(ModelSizing.ParameterCount(TinySd.Sd1, "unet"), result.UnetParameters);
-        Assert.True(result.PeakResidentBytes > 0);
+        Assert.True(result.ModelsResidentBytes > 0);
+        Assert.True(result.PeakResidentBytes >= result.ModelsResidentBytes);
         Assert.Null(result.CudaInUseBytes);
+    }
+
+    [Fact]
+    public async Task A_txt2img_case_measures_one_image_decode_alone_before_the_batch_and_a_training_case_does_not()
+    {
+        var configs = ConfigsOnly();
+        var txt2img = await MemoryBenchmark.RunAsync(new MemoryBenchmarkCase { ModelDirectory = configs, Target = MemoryBenchmarkTarget.Txt2Img, Size = 32, Batch = 2 });
+        var training = await MemoryBenchmark.RunAsync(new MemoryBenchmarkCase { ModelDirectory = configs, Target = MemoryBenchmarkTarget.TrainingStep, Size = 32 });
+
+        Assert.NotNull(txt2img.DecodePeakBytes);
+        Assert.True(txt2img.DecodePeakBytes >= txt2img.ModelsResidentBytes, "the decode ran with the models loaded");
+        Assert.Null(training.DecodePeakBytes);
     }
 
     [Fact]
