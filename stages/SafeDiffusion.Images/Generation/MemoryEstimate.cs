@@ -15,15 +15,15 @@ public static class MemoryEstimate
     /// UNet activations per image pixel per batch row (the doubled, guided batch), float32. Must stay at or above what
     /// `pipeline bench memory` measures for SD 1.4 at 512 px and SD 2.1 at 768 px (batch 8: the peak less the
     /// models-loaded resident size, over the 16 rows' pixels) so a lease covers the run; MemoryEstimateTests holds the
-    /// estimate to the measured peaks recorded in docs/real-models.md, "Memory". SD 2.1 at 768 px needs less a pixel
-    /// than SD 1.4 at 512 px, so one constant books it about a sixth more than it uses.
+    /// estimate to the measured peaks recorded in docs/real-models.md, "Memory". One constant serves both resolutions, so
+    /// it follows the larger per-pixel need and books the other resolution somewhat over.
     /// </summary>
     public const long UnetActivationBytesPerPixel = 1280;
 
     /// <summary>
     /// VAE decoder activations per pixel of the one image (or tile) being decoded, float32: the decoder's last up
     /// blocks hold several planes of 128 to 256 channels at full resolution at once. Must stay at or above a measured
-    /// one-image decode (the same benchmark and test), which it exceeds by a few percent.
+    /// one-image decode (the same benchmark and test).
     /// </summary>
     public const long VaeDecodeBytesPerPixel = 8 * 1024;
 
